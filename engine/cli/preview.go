@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/stackmap/stackmap/engine/intake"
+	"github.com/stackmap/stackmap/engine/mapping"
+)
+
+// runFlags are the flags that shape one run and its payload, shared by
+// preview and run.
+type runFlags struct {
+	hostname  *string
+	chunkSize *int
+	now       *string
+	logLevel  *string
+}
+
+func (c *CLI) runFlags(fs interface {
+	String(name, value, usage string) *string
+	Int(name string, value int, usage string) *int
+}) *runFlags {
+	return &runFlags{
+		hostname:  fs.String("hostname", "", "internalHostname of the payloads (default: this host's name)"),
+		chunkSize: fs.Int("chunk-size", intake.DefaultChunkSize, "most elements per payload; a snapshot spans several payloads"),
+		now:       fs.String("now", "", "run as of this time (RFC 3339), for reproducible output"),
+		logLevel:  fs.String("log-level", "warn", "log level: debug, info, warn or error"),
+	}
+}
+
+// options turns the flags into run and payload options.
+func (c *CLI) options(f *runFlags) (mapping.Options, intake.Options, error) {
+	now := c.Now()
+	if *f.now != "" {
+		t, err := time.Parse(time.RFC3339, *f.now)
+		if err != nil {
+			return mapping.Options{}, intake.Options{}, fmt.Errorf("--now %q: write it as RFC 3339, such as 2026-01-02T15:04:05Z", *f.now)
+		}
+		now = t
+	}
+	host := *f.hostname
+	if host == "" {
+		host = c.env("STACKMAP_HOSTNAME")
+	}
+	if host == "" && c.Hostname != nil {
+		h, err := c.Hostname()
+		if err != nil {
+			return mapping.Options{}, intake.Options{}, fmt.Errorf("cannot tell this host's name (%v); give --hostname", err)
+		}
+		host = h
+	}
+	if *f.chunkSize < 1 {
+		return mapping.Options{}, intake.Options{}, fmt.Errorf("--chunk-size must be at least 1, not %d", *f.chunkSize)
+	}
+	log, err := c.logger(*f.logLevel)
+	if err != nil {
+		return mapping.Options{}, intake.Options{}, err
+	}
+	return mapping.Options{Now: now, Logger: log}, intake.Options{Hostname: host, ChunkSize: *f.chunkSize, Now: now}, nil
+}
+
+func (c *CLI) preview(args []string) int {
+	fs := c.flags("preview", "MAPPING", "Run a mapping once and show what it would send: a summary per source and rule,\nthe checks, then the elements. Nothing is sent.")
+	format := fs.String("format", "table", "output: table (for people), json (elements and summary) or payload (the receiver payloads)")
+	rf := c.runFlags(fs)
+	paths, code := parse(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(paths) != 1 {
+		return c.usageErr(fs, "name exactly one mapping file")
+	}
+	switch *format {
+	case "table", "json", "payload":
+	default:
+		return c.usageErr(fs, "--format must be table, json or payload, not %q", *format)
+	}
+	runOpt, payOpt, err := c.options(rf)
+	if err != nil {
+		return c.usageErr(fs, "%v", err)
+	}
+	plan, err := c.compile(paths[0])
+	if err != nil {
+		fmt.Fprintln(c.Stderr, err)
+		return ExitInvalid
+	}
+	payOpt.RepeatInterval = repeatInterval(plan)
+	res, runErr := plan.Run(context.Background(), runOpt)
+	switch *format {
+	case "table":
+		c.printTable(plan, res)
+	case "json":
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(jsonResult(plan, res)); err != nil {
+			c.errorf("%v", err)
+			return ExitRuntime
+		}
+	case "payload":
+		if runErr == nil {
+			envs, err := intake.Build(res.Batch, payOpt)
+			if err != nil {
+				c.errorf("%s: %v", plan.Path, err)
+				return ExitRuntime
+			}
+			for i := range envs {
+				if err := intake.EncodeIndent(c.Stdout, &envs[i]); err != nil {
+					c.errorf("%v", err)
+					return ExitRuntime
+				}
+			}
+		}
+	}
+	if runErr != nil {
+		fmt.Fprintln(c.Stderr, plan.Redact(runErr.Error()))
+		fmt.Fprintf(c.Stderr, "%s: the run failed; it would send nothing\n", plan.Path)
+		return ExitRuntime
+	}
+	return ExitOK
+}
+
+// repeatInterval is the health stream's repeat interval: the schedule's
+// interval, or the intake default without a schedule.
+func repeatInterval(p *mapping.Plan) time.Duration {
+	return p.Interval.Round(time.Second)
+}

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/stackmap/stackmap/engine/config"
+	"github.com/stackmap/stackmap/engine/intake"
+	"github.com/stackmap/stackmap/engine/mapping"
+)
+
+func (c *CLI) runVerb(args []string) int {
+	fs := c.flags("run", "--once PATH…", "Run mappings and deliver their payloads. With --once every mapping runs once and\nthe command exits non-zero if any run or delivery failed.")
+	once := fs.Bool("once", false, "run each mapping once and exit")
+	output := fs.String("output", "stackstate", "where payloads go: stackstate (POST to --url), stdout (one JSON payload per line) or file:DIR (DIR/<mapping>-0001.json …)")
+	url := fs.String("url", "", "StackState receiver URL, such as https://stackstate.example.com or https://host:7077/stsAgent (default: $STACKMAP_URL)")
+	keyFile := fs.String("api-key-file", "", "file holding the receiver API key (default: $STACKMAP_API_KEY)")
+	rf := c.runFlags(fs)
+	paths, code := parse(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if !*once {
+		return c.usageErr(fs, "the scheduling daemon is not part of this build yet; add --once to run each mapping once")
+	}
+	if len(paths) == 0 {
+		return c.usageErr(fs, "name at least one mapping file or directory")
+	}
+	runOpt, payOpt, err := c.options(rf)
+	if err != nil {
+		return c.usageErr(fs, "%v", err)
+	}
+	sink, err := c.sink(*output, *url, *keyFile)
+	if err != nil {
+		return c.usageErr(fs, "%v", err)
+	}
+	files, err := findMappings(paths)
+	if err != nil {
+		c.errorf("%v", err)
+		return ExitUsage
+	}
+	var plans []*mapping.Plan
+	invalid := false
+	for _, f := range files {
+		plan, err := c.compile(f)
+		if err != nil {
+			fmt.Fprintln(c.Stderr, err)
+			invalid = true
+			continue
+		}
+		plans = append(plans, plan)
+	}
+	if invalid {
+		return ExitInvalid
+	}
+	failed := 0
+	ctx := context.Background()
+	for _, plan := range plans {
+		if err := c.runOnce(ctx, plan, runOpt, payOpt, sink); err != nil {
+			failed++
+			fmt.Fprintln(c.Stderr, plan.Redact(err.Error()))
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(c.Stderr, "%d of %d mapping(s) failed\n", failed, len(plans))
+		return ExitRuntime
+	}
+	return ExitOK
+}
+
+// runOnce runs one mapping and delivers its payloads; nothing is delivered
+// when the run failed.
+func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink) error {
+	res, err := plan.Run(ctx, runOpt)
+	if err != nil {
+		return fmt.Errorf("%w\n%s: the run failed; nothing was sent", err, plan.Path)
+	}
+	payOpt.RepeatInterval = repeatInterval(plan)
+	envs, err := intake.Build(res.Batch, payOpt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", plan.Path, err)
+	}
+	if err := sink.Send(ctx, plan.Name, envs); err != nil {
+		return fmt.Errorf("%s: deliver: %w", plan.Path, err)
+	}
+	runOpt.Logger.Info("delivered", "mapping", plan.Name, "payloads", len(envs),
+		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))
+	return nil
+}
+
+// sink returns the sink --output names.
+func (c *CLI) sink(output, url, keyFile string) (intake.Sink, error) {
+	switch {
+	case output == "stdout":
+		return intake.NewWriterSink(c.Stdout), nil
+	case strings.HasPrefix(output, "file:"):
+		dir := strings.TrimPrefix(output, "file:")
+		if dir == "" {
+			return nil, fmt.Errorf("--output file:DIR needs a directory")
+		}
+		return intake.NewDirSink(dir), nil
+	case output == "stackstate":
+		if url == "" {
+			url = c.env("STACKMAP_URL")
+		}
+		if url == "" {
+			return nil, fmt.Errorf("--output stackstate needs the receiver's URL: give --url or set STACKMAP_URL")
+		}
+		key, err := c.apiKey(keyFile)
+		if err != nil {
+			return nil, err
+		}
+		return intake.NewStackState(url, key)
+	}
+	return nil, fmt.Errorf("--output must be stackstate, stdout or file:DIR, not %q", output)
+}
+
+// apiKey reads the receiver API key from the file, or from
+// $STACKMAP_API_KEY.
+func (c *CLI) apiKey(file string) (config.Secret, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return config.Secret{}, fmt.Errorf("--api-key-file: %w", err)
+		}
+		key := strings.TrimSpace(string(b))
+		if key == "" {
+			return config.Secret{}, fmt.Errorf("--api-key-file %s is empty", file)
+		}
+		return config.NewSecret(key), nil
+	}
+	if key := c.env("STACKMAP_API_KEY"); key != "" {
+		return config.NewSecret(key), nil
+	}
+	return config.Secret{}, fmt.Errorf("--output stackstate needs the receiver API key: give --api-key-file or set STACKMAP_API_KEY")
+}

@@ -1,0 +1,202 @@
+package intake
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/stackmap/stackmap/engine/config"
+)
+
+// DefaultUserAgent is the User-Agent of a StackState sink that names none.
+const DefaultUserAgent = "stackmap"
+
+// DefaultTimeout bounds one POST of the default client.
+const DefaultTimeout = 60 * time.Second
+
+// StackState is a sink that posts envelopes to a StackState receiver. Its
+// zero fields have defaults, so a literal with URL and APIKey works; it is
+// safe for concurrent use.
+type StackState struct {
+	// URL is the receiver in any form IntakeURL accepts; it must not carry
+	// the API key.
+	URL string
+	// APIKey is sent in the sts-api-key header and the api_key parameter.
+	APIKey config.Secret
+	// Client posts the envelopes; nil means a client with DefaultTimeout
+	// that does not follow redirects, so that the key does not follow them.
+	Client *http.Client
+	// UserAgent is the User-Agent header; empty means DefaultUserAgent.
+	UserAgent string
+	// Logger receives a debug line per chunk; nil means no logging.
+	Logger *slog.Logger
+}
+
+// NewStackState returns a sink that posts to the receiver rawURL names, in
+// any form IntakeURL accepts, with the API key key.
+func NewStackState(rawURL string, key config.Secret) (*StackState, error) {
+	u, err := IntakeURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if key.IsZero() {
+		return nil, errors.New("receiver api key is empty")
+	}
+	return &StackState{URL: u, APIKey: key}, nil
+}
+
+// defaultClient is the client of a sink whose Client is nil.
+var defaultClient = &http.Client{
+	Timeout: DefaultTimeout,
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+// Send posts envs, gzip-compressed, to the receiver one after the other. It
+// compresses every envelope before it posts the first, and stops at the
+// first chunk that fails, so that the envelope that stops a snapshot is
+// never sent after a lost one. A chunk the receiver answers with a status
+// other than 2xx fails with a *StatusError. Send does not retry.
+func (s *StackState) Send(ctx context.Context, mapping string, envs []Envelope) error {
+	endpoint, err := IntakeURL(s.URL)
+	if err != nil {
+		return err
+	}
+	if s.APIKey.IsZero() {
+		return errors.New("receiver api key is empty")
+	}
+	bodies := make([][]byte, len(envs))
+	for i := range envs {
+		if bodies[i], err = gzipEnvelope(&envs[i]); err != nil {
+			return fmt.Errorf("compress chunk %d of %d: %w", i+1, len(envs), err)
+		}
+	}
+	target := withAPIKey(endpoint, s.APIKey.Reveal())
+	for i, body := range bodies {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("send chunk %d of %d: %w", i+1, len(bodies), err)
+		}
+		if err := s.post(ctx, target, endpoint, body, i+1, len(bodies), mapping); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// post sends one compressed envelope to target, which carries the key;
+// endpoint is target without it, for messages.
+func (s *StackState) post(ctx context.Context, target, endpoint string, body []byte, chunk, chunks int, mapping string) error {
+	key := s.APIKey.Reveal()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("post chunk %d of %d to %s: %w", chunk, chunks, endpoint, stripURL(err, key))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("sts-api-key", key)
+	req.Header.Set("User-Agent", cmp.Or(s.UserAgent, DefaultUserAgent))
+
+	client := s.Client
+	if client == nil {
+		client = defaultClient
+	}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("post chunk %d of %d to %s: %w", chunk, chunks, endpoint, stripURL(err, key))
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, bodySnippetSize))
+	// Drain a little more so that the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+
+	s.logger().DebugContext(ctx, "sent chunk",
+		"mapping", mapping, "chunk", chunk, "chunks", chunks,
+		"bytes", len(body), "status", resp.StatusCode,
+		"url", endpoint, "elapsed", time.Since(start))
+
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	status := resp.Status
+	if status == "" {
+		status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	serr := &StatusError{
+		StatusCode: resp.StatusCode,
+		Status:     status,
+		Chunk:      chunk,
+		Chunks:     chunks,
+		Body:       redact(oneLine(snippet), keyForms(key)...),
+	}
+	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		serr.Location = redact(redactRawURL(loc), keyForms(key)...)
+	}
+	return serr
+}
+
+// logger returns the sink's logger, or one that discards.
+func (s *StackState) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// gzipEnvelope returns e encoded as compact JSON and gzip-compressed.
+func gzipEnvelope(e *Envelope) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := Encode(zw, e); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("gzip envelope: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// withAPIKey returns endpoint with the api_key parameter added.
+func withAPIKey(endpoint, key string) string {
+	sep := "?"
+	if strings.Contains(endpoint, "?") {
+		sep = "&"
+	}
+	return endpoint + sep + "api_key=" + url.QueryEscape(key)
+}
+
+// stripURL returns err without the URL a *url.Error adds, since that URL
+// carries the key, and with the key redacted from whatever remains.
+func stripURL(err error, key string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &redactedError{err: err, secrets: keyForms(key)}
+}
+
+// redactRawURL returns raw with its api_key redacted, or raw itself when it
+// does not parse.
+func redactRawURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return redactURL(u)
+}
+
+// oneLine returns b as valid UTF-8 text on one line.
+func oneLine(b []byte) string {
+	return strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " ")
+}

@@ -1,0 +1,183 @@
+package mapping
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stackmap/stackmap/engine/config"
+	"github.com/stackmap/stackmap/engine/expr"
+	"github.com/stackmap/stackmap/engine/model"
+	"github.com/stackmap/stackmap/engine/schedule"
+	"github.com/stackmap/stackmap/engine/source"
+	"github.com/stackmap/stackmap/engine/spell"
+)
+
+// DefaultTimeout limits a run of a mapping without schedule or timeout.
+const DefaultTimeout = 5 * time.Minute
+
+// defaultRecords splits a document that is a list into its items.
+const defaultRecords = `if type == "array" then .[] else . end`
+
+// Plan is a compiled mapping.
+type Plan struct {
+	Name string
+	Path string
+	// Schedule is nil when the mapping has none.
+	Schedule     schedule.Schedule
+	ScheduleSpec string
+	// Interval is the time between two scheduled runs; zero without a
+	// schedule.
+	Interval time.Duration
+	Timeout  time.Duration
+
+	vars      map[string]any
+	defaults  config.Defaults
+	instType  *expr.Template
+	instURL   *expr.Template
+	sources   []*sourcePlan
+	rules     []*rulePlan
+	hasHealth bool
+	redactor  *config.Redactor
+}
+
+type sourcePlan struct {
+	name, kind string
+	pos        config.Pos
+	fetcher    source.Fetcher
+	records    *expr.Program
+	nvars      int
+}
+
+type rulePlan struct {
+	kind, name string
+	pos        config.Pos
+	each       *expr.Program
+	when       *expr.Program
+	jq         *expr.Program
+	drop       bool
+}
+
+// Compile turns a loaded mapping into a plan. It reports every problem it
+// finds as a config.ErrorList.
+func Compile(m *config.Mapping) (*Plan, error) {
+	var errs config.ErrorList
+	p := &Plan{
+		Name:     m.Name.Value,
+		Path:     m.Path,
+		vars:     m.Vars.Map(),
+		defaults: m.Defaults,
+		Timeout:  m.Timeout,
+	}
+	if spec := m.Schedule.Value; m.Schedule.Pos.IsValid() {
+		s, err := schedule.Parse(spec)
+		if err != nil {
+			errs.Add(m.Schedule.Pos, err.Error())
+		}
+		p.Schedule, p.ScheduleSpec = s, spec
+		if s != nil {
+			p.Interval = schedule.Interval(s, time.Now())
+		}
+	}
+	if p.Timeout == 0 {
+		p.Timeout = DefaultTimeout
+		if p.Interval > 0 {
+			p.Timeout = p.Interval
+		}
+	}
+	base := source.NewScope()
+	var err error
+	p.instType, err = base.Template(m.Instance.Type)
+	errs.Append(m.Instance.Pos, err)
+	p.instURL, err = base.Template(m.Instance.URL)
+	errs.Append(m.Instance.Pos, err)
+
+	var names []string
+	for i := range m.Sources {
+		s := &m.Sources[i]
+		sp := p.compileSource(m, s, source.NewScope(names...), &errs)
+		p.sources = append(p.sources, sp)
+		names = append(names, s.Name.Value)
+	}
+	all := source.NewScope(names...)
+	for _, kind := range config.RuleKinds {
+		for _, r := range m.Rules(kind) {
+			p.rules = append(p.rules, compileRule(all, kind, r, &errs))
+			if kind == model.KindHealth {
+				p.hasHealth = true
+			}
+		}
+	}
+	p.redactor = config.NewRedactor(m.Secrets)
+	errs.Sort()
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Plan) compileSource(m *config.Mapping, s *config.Source, scope *source.Scope, errs *config.ErrorList) *sourcePlan {
+	sp := &sourcePlan{name: s.Name.Value, kind: s.Kind, pos: s.Pos, nvars: scope.Len()}
+	var err error
+	if s.Records.IsSet() {
+		sp.records, err = scope.Expr(s.Records)
+		errs.Append(s.Records.Pos, err)
+	} else {
+		sp.records, err = expr.Compile(defaultRecords, scope.Vars())
+		if err != nil {
+			panic(err)
+		}
+	}
+	if s.Kind == "" {
+		return sp
+	}
+	kind, ok := source.Lookup(s.Kind)
+	if !ok {
+		known := append([]string{"name", "records"}, source.Kinds()...)
+		msg := spell.Unknown("source kind", s.Kind, known)
+		if c := spell.Closest(s.Kind, known); c == "" {
+			msg = fmt.Sprintf("unknown source kind %q; the kinds are %s", s.Kind, strings.Join(source.Kinds(), ", "))
+		}
+		errs.Add(s.KindPos, msg)
+		return sp
+	}
+	spec := kind.NewSpec()
+	if err := m.DecodeSpec(s.Spec, spec); err != nil {
+		errs.Append(s.KindPos, err)
+		return sp
+	}
+	sp.fetcher, err = kind.Build(scope, s, spec)
+	errs.Append(s.KindPos, err)
+	return sp
+}
+
+func compileRule(scope *source.Scope, kind string, r config.Rule, errs *config.ErrorList) *rulePlan {
+	rp := &rulePlan{kind: kind, name: r.Name, pos: r.Pos, drop: r.OnInvalid == "drop"}
+	compile := func(e config.Expr) *expr.Program {
+		if !e.IsSet() {
+			return nil
+		}
+		prog, err := scope.Expr(e)
+		errs.Append(e.Pos, err)
+		return prog
+	}
+	rp.each = compile(r.Each)
+	rp.when = compile(r.When)
+	rp.jq = compile(r.JQ)
+	if r.JQ.IsSet() {
+		rp.pos = r.JQ.Pos
+	}
+	return rp
+}
+
+// Redact replaces the mapping's secrets in s.
+func (p *Plan) Redact(s string) string { return p.redactor.Replace(s) }
+
+// Sources returns the names of the plan's sources, in order.
+func (p *Plan) Sources() []string {
+	names := make([]string, len(p.sources))
+	for i, s := range p.sources {
+		names[i] = s.name
+	}
+	return names
+}

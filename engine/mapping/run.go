@@ -1,0 +1,280 @@
+package mapping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/stackmap/stackmap/engine/config"
+	"github.com/stackmap/stackmap/engine/expr"
+	"github.com/stackmap/stackmap/engine/model"
+	"github.com/stackmap/stackmap/engine/source"
+)
+
+// maxRuleErrors is how many problems of one rule a result lists; the rest
+// are counted.
+const maxRuleErrors = 5
+
+// Options change one run.
+type Options struct {
+	// Now is the run's start; zero means time.Now().
+	Now time.Time
+	// State is the value of $state.
+	State  any
+	Logger *slog.Logger
+}
+
+// Result is what one run did.
+type Result struct {
+	Mapping string
+	// Batch is nil when the run failed: a failed run sends nothing.
+	Batch    *model.Batch
+	Sources  []SourceStat
+	Rules    []RuleStat
+	Problems []model.Problem
+	// Errors are the reasons the run failed, positioned where they can be.
+	Errors   []error
+	Started  time.Time
+	Duration time.Duration
+}
+
+// Err returns the run's failure as one error, or nil.
+func (r *Result) Err() error { return errors.Join(r.Errors...) }
+
+// SourceStat is what one source fetched.
+type SourceStat struct {
+	Name      string        `json:"name"`
+	Kind      string        `json:"kind"`
+	Documents int           `json:"documents"`
+	Records   int           `json:"records"`
+	Duration  time.Duration `json:"duration_ns"`
+	Error     string        `json:"error,omitempty"`
+}
+
+// RuleStat is what one rule did.
+type RuleStat struct {
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	RecordsIn int    `json:"records_in"`
+	Out       int    `json:"elements_out"`
+	Dropped   int    `json:"dropped"`
+	Errors    int    `json:"errors"`
+	// Problems are the first invalid elements and errors, as messages.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// run is the state of one run.
+type run struct {
+	p      *Plan
+	res    *Result
+	values []any
+	batch  *model.Batch
+	defs   model.Defaults
+}
+
+// Run runs the plan once. The returned error is the result's Err.
+func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}}
+	r.values = []any{p.vars, nil, int(now.Unix()), opt.State}
+	r.defs = model.Defaults{Layer: p.defaults.Layer, Domain: p.defaults.Domain, Environment: p.defaults.Environment, Now: now.Unix(), Source: p.Name}
+	defer func() { r.res.Duration = time.Since(now) }()
+
+	inst, err := r.instance(ctx)
+	if err != nil {
+		return r.fail(fmt.Errorf("%s: instance: %w", p.Path, err))
+	}
+	r.batch = model.NewBatch(p.Name, inst)
+	r.batch.Health = p.hasHealth
+	for _, s := range p.sources {
+		if err := r.fetch(ctx, s, log); err != nil {
+			return r.fail(err)
+		}
+	}
+	for _, rule := range p.rules {
+		r.apply(ctx, rule)
+		if err := ctx.Err(); err != nil {
+			return r.fail(fmt.Errorf("%s: run stopped: %w (timeout %s)", p.Path, err, p.Timeout))
+		}
+	}
+	r.res.Problems = model.Check(r.batch)
+	for _, pr := range r.res.Problems {
+		if pr.Error {
+			r.res.Errors = append(r.res.Errors, fmt.Errorf("%s: %s", p.Path, pr.Msg))
+		}
+	}
+	if len(r.res.Errors) > 0 {
+		return r.res, r.res.Err()
+	}
+	r.res.Batch = r.batch
+	return r.res, nil
+}
+
+func (r *run) fail(err error) (*Result, error) {
+	r.res.Errors = append(r.res.Errors, err)
+	return r.res, r.res.Err()
+}
+
+func (r *run) instance(ctx context.Context) (model.Instance, error) {
+	var inst model.Instance
+	var err error
+	if inst.Type, err = r.p.instType.EvalString(ctx, nil, r.values); err != nil {
+		return inst, fmt.Errorf("type: %w", err)
+	}
+	if inst.URL, err = r.p.instURL.EvalString(ctx, nil, r.values); err != nil {
+		return inst, fmt.Errorf("url: %w", err)
+	}
+	if inst.Type == "" || inst.URL == "" {
+		return inst, fmt.Errorf("type and url must not be empty (type %q, url %q)", inst.Type, inst.URL)
+	}
+	r.values[1] = map[string]any{"type": inst.Type, "url": inst.URL}
+	return inst, nil
+}
+
+func (r *run) fetch(ctx context.Context, s *sourcePlan, log *slog.Logger) error {
+	start := time.Now()
+	stat := SourceStat{Name: s.name, Kind: s.kind}
+	records := []any{}
+	in := &source.Input{Values: r.values[:s.nvars], Logger: log.With("source", s.name)}
+	err := s.fetcher.Fetch(ctx, in, func(doc any) error {
+		stat.Documents++
+		return s.records.Run(ctx, doc, in.Values, func(v any) error {
+			records = append(records, v)
+			return nil
+		})
+	})
+	stat.Records = len(records)
+	stat.Duration = time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%v)", err, ctx.Err())
+		}
+		stat.Error = err.Error()
+		r.res.Sources = append(r.res.Sources, stat)
+		return fmt.Errorf("%s: source %q (%s) failed, so nothing is sent: %w", s.pos, s.name, s.kind, err)
+	}
+	r.res.Sources = append(r.res.Sources, stat)
+	log.Debug("source fetched", "source", s.name, "records", stat.Records, "duration", stat.Duration)
+	r.values = append(r.values, records)
+	return nil
+}
+
+// apply runs one rule over its records.
+func (r *run) apply(ctx context.Context, rule *rulePlan) {
+	stat := RuleStat{Kind: rule.kind, Name: rule.name}
+	problem := func(err error) {
+		if len(stat.Problems) < maxRuleErrors {
+			stat.Problems = append(stat.Problems, r.p.Redact(err.Error()))
+		}
+	}
+	fail := func(err error) {
+		stat.Errors++
+		if len(r.res.Errors) < maxRuleErrors*4 {
+			r.res.Errors = append(r.res.Errors, err)
+		}
+		problem(err)
+	}
+	each := func(record any) error {
+		stat.RecordsIn++
+		if rule.when != nil {
+			ok, err := truthy(ctx, rule.when, record, r.values)
+			if err != nil {
+				fail(r.ruleError(rule, "when", err, record))
+				return nil
+			}
+			if !ok {
+				stat.Dropped++
+				return nil
+			}
+		}
+		err := rule.jq.Run(ctx, record, r.values, func(v any) error {
+			if v == nil {
+				stat.Dropped++
+				return nil
+			}
+			el, err := model.Parse(rule.kind, v, r.defs)
+			if err != nil {
+				err = r.ruleError(rule, "", err, v)
+				if rule.drop {
+					stat.Dropped++
+					problem(err)
+					return nil
+				}
+				fail(err)
+				return nil
+			}
+			stat.Out++
+			r.add(el)
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			fail(r.ruleError(rule, "jq", err, record))
+		}
+		return nil
+	}
+	var err error
+	if rule.each == nil {
+		err = each(nil)
+	} else {
+		err = rule.each.Run(ctx, nil, r.values, each)
+		if err != nil && ctx.Err() == nil {
+			fail(r.ruleError(rule, "each", err, nil))
+		}
+	}
+	r.res.Rules = append(r.res.Rules, stat)
+}
+
+func (r *run) add(el any) {
+	b := r.batch
+	switch el := el.(type) {
+	case model.Component:
+		b.Components = append(b.Components, el)
+	case model.Relation:
+		b.Relations = append(b.Relations, el)
+	case model.Metric:
+		b.Metrics = append(b.Metrics, el)
+	case model.Event:
+		b.Events = append(b.Events, el)
+	case model.HealthState:
+		b.HealthStates = append(b.HealthStates, el)
+	}
+}
+
+// ruleError places err at the rule and shows the record it happened on.
+func (r *run) ruleError(rule *rulePlan, field string, err error, record any) error {
+	what := fmt.Sprintf("%s rule %q", rule.kind, rule.name)
+	if field != "" {
+		what += " (" + field + ")"
+	}
+	e := &config.Error{Pos: rule.pos, Msg: r.p.Redact(what + ": " + err.Error())}
+	if record != nil {
+		e.Detail = "    " + r.p.Redact("record: "+expr.Describe(record, 300))
+	}
+	return e
+}
+
+func truthy(ctx context.Context, p *expr.Program, input any, values []any) (bool, error) {
+	var ok, done bool
+	err := p.Run(ctx, input, values, func(v any) error {
+		if !done {
+			done = true
+			ok = v != nil && v != false
+		}
+		return nil
+	})
+	return ok, err
+}

@@ -1,0 +1,227 @@
+package file
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/stackmap/stackmap/engine/config"
+	"github.com/stackmap/stackmap/engine/expr"
+	"github.com/stackmap/stackmap/engine/source"
+	"go.yaml.in/yaml/v3"
+)
+
+// Spec is the file source's settings.
+type Spec struct {
+	Path      config.Template `yaml:"path" required:"true" doc:"The file to read, relative to the mapping file; a template, so {{ $vars.dir }}/servers.json works."`
+	Format    string          `yaml:"format" enum:"json,ndjson,yaml,csv" doc:"json, ndjson, yaml or csv. Default: from the file's extension (.json, .ndjson/.jsonl, .yaml/.yml, .csv)."`
+	Delimiter string          `yaml:"delimiter" doc:"CSV field delimiter, one character. Default: a comma."`
+}
+
+func init() {
+	source.Register(source.Kind{
+		Name:    "file",
+		Doc:     "Reads records from a JSON, NDJSON, YAML or CSV file.",
+		NewSpec: func() any { return new(Spec) },
+		Build:   build,
+	})
+}
+
+type fetcher struct {
+	dir       string
+	path      *expr.Template
+	format    string
+	delimiter rune
+}
+
+var extFormats = map[string]string{".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+
+func build(s *source.Scope, src *config.Source, specAny any) (source.Fetcher, error) {
+	spec := specAny.(*Spec)
+	var errs config.ErrorList
+	f := &fetcher{dir: src.Dir(), format: spec.Format, delimiter: ','}
+	path, err := s.Template(spec.Path)
+	errs.Append(spec.Path.Pos, err)
+	f.path = path
+	if f.format == "" {
+		if spec.Path.Dynamic() {
+			errs.Add(spec.Path.Pos, "the path is a template, so the format cannot come from its extension; add format: json, ndjson, yaml or csv")
+		} else if f.format = extFormats[strings.ToLower(filepath.Ext(spec.Path.Str.Src))]; f.format == "" {
+			errs.Add(spec.Path.Pos, fmt.Sprintf("cannot tell the format of %q from its extension; add format: json, ndjson, yaml or csv", spec.Path.Str.Src))
+		}
+	}
+	if spec.Delimiter != "" {
+		r := []rune(spec.Delimiter)
+		if len(r) != 1 || r[0] == '"' || r[0] == '\n' || r[0] == '\r' {
+			errs.Add(src.Pos, fmt.Sprintf("delimiter must be one character other than a quote or a line break, not %q", spec.Delimiter))
+		} else {
+			f.delimiter = r[0]
+		}
+	}
+	return f, errs.Err()
+}
+
+func (f *fetcher) Fetch(ctx context.Context, in *source.Input, emit func(any) error) error {
+	name, err := f.path.EvalString(ctx, nil, in.Values)
+	if err != nil {
+		return fmt.Errorf("path: %w", err)
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(f.dir, path)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, unwrapPathErr(err))
+	}
+	defer fh.Close()
+	r := bufio.NewReaderSize(fh, 64<<10)
+	switch f.format {
+	case "json":
+		err = readJSON(r, emit)
+	case "ndjson":
+		err = readNDJSON(ctx, r, emit)
+	case "yaml":
+		err = readYAML(r, emit)
+	case "csv":
+		err = readCSV(ctx, r, f.delimiter, emit)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func readJSON(r io.Reader, emit func(any) error) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	v, err := expr.DecodeJSON(data)
+	if err != nil {
+		return jsonError(data, err)
+	}
+	return emit(v)
+}
+
+func readNDJSON(ctx context.Context, r *bufio.Reader, emit func(any) error) error {
+	line := 0
+	for {
+		b, err := r.ReadBytes('\n')
+		if len(b) > 0 {
+			line++
+			if t := bytes.TrimSpace(b); len(t) > 0 {
+				v, derr := expr.DecodeJSON(t)
+				if derr != nil {
+					return fmt.Errorf("line %d: %w", line, derr)
+				}
+				if eerr := emit(v); eerr != nil {
+					return eerr
+				}
+			}
+			if line%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func readYAML(r io.Reader, emit func(any) error) error {
+	var v any
+	if err := yaml.NewDecoder(r).Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return emit(nil)
+		}
+		return err
+	}
+	return emit(expr.Normalize(v))
+}
+
+func readCSV(ctx context.Context, r io.Reader, delim rune, emit func(any) error) error {
+	cr := csv.NewReader(r)
+	cr.Comma = delim
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(header))
+	seen := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if h == "" {
+			return fmt.Errorf("header column %d has no name", i+1)
+		}
+		if j, dup := seen[h]; dup {
+			return fmt.Errorf("header columns %d and %d are both named %q", j+1, i+1, h)
+		}
+		seen[h] = i
+		keys[i] = h
+	}
+	for n := 0; ; n++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rec := make(map[string]any, len(keys))
+		for i, k := range keys {
+			rec[k] = row[i]
+		}
+		if err := emit(rec); err != nil {
+			return err
+		}
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// jsonError adds the line and column to a JSON syntax error.
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		off = int64(len(data))
+	}
+	if off < 0 {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	before := data[:min(int(off), len(data))]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Errorf("invalid JSON at line %d, column %d: %w", line, col, err)
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
