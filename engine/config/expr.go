@@ -114,10 +114,8 @@ func (d *Decoder) locate(n *yaml.Node) []segment {
 	}
 	var segs []segment
 	cursor := 0
-	first := n.Line
-	if n.Style&yaml.FoldedStyle != 0 {
-		first = n.Line + 1
-	} else {
+	first := n.Line + 1 // the first line still to search
+	if n.Style&yaml.FoldedStyle == 0 {
 		begin := n.Column - 1
 		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 			begin++
@@ -127,7 +125,6 @@ func (d *Decoder) locate(n *yaml.Node) []segment {
 		if begin < len(text) {
 			cursor = commonPrefix(src, text[begin:])
 		}
-		first = n.Line + 1
 	}
 	for i := first; i <= len(d.lines) && cursor < len(src) && i < first+1000; i++ {
 		text := line(i)

@@ -226,14 +226,10 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 		}
 		return nil
 	}
-	var err error
 	if rule.each == nil {
-		err = each(nil)
-	} else {
-		err = rule.each.Run(ctx, nil, r.values, each)
-		if err != nil && ctx.Err() == nil {
-			fail(r.ruleError(rule, "each", err, nil))
-		}
+		_ = each(nil) // each reports its own errors; the caller checks ctx
+	} else if err := rule.each.Run(ctx, nil, r.values, each); err != nil && ctx.Err() == nil {
+		fail(r.ruleError(rule, "each", err, nil))
 	}
 	r.res.Rules = append(r.res.Rules, stat)
 }
@@ -254,7 +250,8 @@ func (r *run) add(el any) {
 	}
 }
 
-// ruleError places err at the rule and shows the record it happened on.
+// ruleError places err at the rule and shows the record it happened on, or
+// for an invalid element (field "") the element.
 func (r *run) ruleError(rule *rulePlan, field string, err error, record any) error {
 	what := fmt.Sprintf("%s rule %q", rule.kind, rule.name)
 	if field != "" {
@@ -262,7 +259,11 @@ func (r *run) ruleError(rule *rulePlan, field string, err error, record any) err
 	}
 	e := &config.Error{Pos: rule.pos, Msg: r.p.Redact(what + ": " + err.Error())}
 	if record != nil {
-		e.Detail = "    " + r.p.Redact("record: "+expr.Describe(record, 300))
+		label := "record: "
+		if field == "" {
+			label = "element: "
+		}
+		e.Detail = "    " + r.p.Redact(label+expr.Describe(record, 300))
 	}
 	return e
 }

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stackmap/stackmap/engine/receiver"
+)
+
+const quickstart = "../../examples/quickstart/cmdb.yaml"
+
+// readChunks reads the payload files a file: output wrote, in name order.
+func readChunks(t *testing.T, dir string) []map[string]any {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	var envs []map[string]any
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env map[string]any
+		if err := json.Unmarshal(b, &env); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		envs = append(envs, env)
+	}
+	return envs
+}
+
+// snapshotFlags returns the start/stop flags of every topology message and
+// the number of elements of each envelope.
+func snapshotFlags(envs []map[string]any) (flags [][2]bool, sizes []int) {
+	for _, env := range envs {
+		n := len(env["metrics"].([]any))
+		for _, evs := range env["events"].(map[string]any) {
+			n += len(evs.([]any))
+		}
+		for _, h := range env["health"].([]any) {
+			n += len(h.(map[string]any)["check_states"].([]any))
+		}
+		for _, t := range env["topologies"].([]any) {
+			m := t.(map[string]any)
+			flags = append(flags, [2]bool{m["start_snapshot"].(bool), m["stop_snapshot"].(bool)})
+			n += len(m["components"].([]any)) + len(m["relations"].([]any))
+		}
+		sizes = append(sizes, n)
+	}
+	return flags, sizes
+}
+
+func TestRunOnceToFilesInChunks(t *testing.T) {
+	dir := t.TempDir()
+	c, _, stderr := newTestCLI(nil)
+	if code := c.Run([]string{"run", "--once", quickstart, "--output", "file:" + dir, "--chunk-size", "2"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	chunked := readChunks(t, dir)
+	flags, sizes := snapshotFlags(chunked)
+	// 8 components and 8 relations in chunks of 2: 8 topology messages.
+	if len(flags) != 8 {
+		t.Fatalf("%d topology messages, want 8: %v", len(flags), flags)
+	}
+	for i, f := range flags {
+		want := [2]bool{i == 0, i == len(flags)-1}
+		if f != want {
+			t.Errorf("topology message %d has start/stop %v, want %v", i, f, want)
+		}
+	}
+	for i, n := range sizes {
+		if n > 2 || n == 0 {
+			t.Errorf("envelope %d holds %d elements, want 1 or 2", i, n)
+		}
+	}
+
+	// The same run in one chunk carries the same elements.
+	one := t.TempDir()
+	c, _, stderr = newTestCLI(nil)
+	if code := c.Run([]string{"run", "--once", quickstart, "--output", "file:" + one}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	whole := readChunks(t, one)
+	if len(whole) != 1 {
+		t.Fatalf("%d envelopes without chunking, want 1", len(whole))
+	}
+	if got, want := elementIDs(chunked), elementIDs(whole); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("chunked payloads carry\n%v\nwant\n%v", got, want)
+	}
+}
+
+// elementIDs lists the external ids of all components and relations, in
+// order.
+func elementIDs(envs []map[string]any) []string {
+	var ids []string
+	for _, env := range envs {
+		for _, t := range env["topologies"].([]any) {
+			m := t.(map[string]any)
+			for _, k := range []string{"components", "relations"} {
+				for _, e := range m[k].([]any) {
+					ids = append(ids, e.(map[string]any)["externalId"].(string))
+				}
+			}
+		}
+	}
+	return ids
+}
+
+func TestRunOnceToStackState(t *testing.T) {
+	rc := receiver.New("the-key")
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+
+	c, _, stderr := newTestCLI(map[string]string{"STACKMAP_API_KEY": "the-key"})
+	if code := c.Run([]string{"run", "--once", "--url", srv.URL, "--chunk-size", "3", quickstart}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	top, n := rc.Topology(receiver.Instance{Type: "quickstart", URL: "cmdb://example"})
+	if n != 1 || len(top.Components) != 8 || len(top.Relations) != 8 {
+		t.Fatalf("receiver holds %d snapshots, %v", n, top)
+	}
+	if top.Components["urn:cmdb:server:srv-001"]["data"].(map[string]any)["name"] != "web-01.example.com" {
+		t.Errorf("component data: %v", top.Components["urn:cmdb:server:srv-001"])
+	}
+	for _, env := range rc.Envelopes() {
+		if env["internalHostname"] != testHost {
+			t.Errorf("internalHostname %v", env["internalHostname"])
+		}
+	}
+
+	// A wrong key is a runtime failure whose message names the status
+	// and does not show the key.
+	c, _, stderr = newTestCLI(map[string]string{"STACKMAP_API_KEY": "wrong-key-123"})
+	if code := c.Run([]string{"run", "--once", "--url", srv.URL, quickstart}); code != ExitRuntime {
+		t.Fatalf("exit %d, want %d: %s", code, ExitRuntime, stderr)
+	}
+	if msg := stderr.String(); !strings.Contains(msg, "403") || strings.Contains(msg, "wrong-key-123") {
+		t.Errorf("stderr: %s", msg)
+	}
+
+	// The key may come from a file.
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte("the-key\n"), 0o600)
+	c, _, stderr = newTestCLI(map[string]string{"STACKMAP_URL": srv.URL + "/stsAgent"})
+	if code := c.Run([]string{"run", "--once", "--api-key-file", keyFile, quickstart}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, n := rc.Topology(receiver.Instance{Type: "quickstart", URL: "cmdb://example"}); n != 2 {
+		t.Errorf("%d snapshots after the second delivery, want 2", n)
+	}
+}
+
+func TestFailedRunSendsNothing(t *testing.T) {
+	rc := receiver.New("k")
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	c, _, stderr := newTestCLI(map[string]string{"STACKMAP_API_KEY": "k"})
+	code := c.Run([]string{"run", "--once", "--url", srv.URL, "testdata/failing/missing-file.yaml", quickstart})
+	if code != ExitRuntime {
+		t.Fatalf("exit %d, want %d: %s", code, ExitRuntime, stderr)
+	}
+	if !strings.Contains(stderr.String(), "1 of 2 mapping(s) failed") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	// The good mapping was delivered, the failed one sent no envelope.
+	for _, env := range rc.Envelopes() {
+		for _, tp := range env["topologies"].([]any) {
+			inst := tp.(map[string]any)["instance"].(map[string]any)
+			if inst["url"] != "cmdb://example" {
+				t.Errorf("the failed mapping sent %v", inst)
+			}
+		}
+	}
+	if len(rc.Envelopes()) != 1 {
+		t.Errorf("%d envelopes, want 1", len(rc.Envelopes()))
+	}
+}
