@@ -133,15 +133,7 @@ func (e *Envelope) health(urn string) *Health {
 // carries topology and stops it on the last, putting an empty snapshot into
 // the first envelope when none does.
 func markTopology(envs []Envelope, inst Instance) {
-	first, last := -1, -1
-	for i := range envs {
-		if len(envs[i].Topologies) > 0 {
-			if first < 0 {
-				first = i
-			}
-			last = i
-		}
-	}
+	first, last := span(envs, func(e *Envelope) bool { return len(e.Topologies) > 0 })
 	if first < 0 {
 		envs[0].topology(inst)
 		first, last = 0, 0
@@ -154,19 +146,26 @@ func markTopology(envs []Envelope, inst Instance) {
 // check states and stops it on the last, putting an empty snapshot into the
 // first envelope when none does.
 func markHealth(envs []Envelope, urn string, repeatS int64) {
-	first, last := -1, -1
-	for i := range envs {
-		if len(envs[i].Health) > 0 {
-			if first < 0 {
-				first = i
-			}
-			last = i
-		}
-	}
+	first, last := span(envs, func(e *Envelope) bool { return len(e.Health) > 0 })
 	if first < 0 {
 		envs[0].health(urn)
 		first, last = 0, 0
 	}
 	envs[first].Health[0].StartSnapshot = &StartSnapshot{RepeatIntervalS: repeatS}
 	envs[last].Health[0].StopSnapshot = &StopSnapshot{}
+}
+
+// span returns the indexes of the first and last envelopes for which has is
+// true, or -1, -1 when there are none.
+func span(envs []Envelope, has func(*Envelope) bool) (first, last int) {
+	first, last = -1, -1
+	for i := range envs {
+		if has(&envs[i]) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	return first, last
 }
