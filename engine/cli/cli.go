@@ -91,7 +91,7 @@ func (c *CLI) usage(w io.Writer) {
 		fmt.Fprintf(w, "  stackmap %-8s %-14s %s\n", v.name, v.args, v.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'stackmap COMMAND -h' for a command's flags.")
-	fmt.Fprintln(w, "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 invalid mapping, 4 tests failed.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 invalid mapping.")
 }
 
 // flags returns a flag set for a verb whose errors and help go to stderr.

@@ -99,3 +99,28 @@ func unwrapPathErr(err error) error {
 	}
 	return err
 }
+
+// compileAll compiles the mapping files, printing every problem to stderr,
+// including a mapping name used by two files. It reports whether all were
+// valid.
+func (c *CLI) compileAll(files []string) ([]*mapping.Plan, bool) {
+	var plans []*mapping.Plan
+	ok := true
+	names := map[string]*mapping.Plan{}
+	for _, f := range files {
+		plan, err := c.compile(f)
+		if err != nil {
+			fmt.Fprintln(c.Stderr, err)
+			ok = false
+			continue
+		}
+		if first, dup := names[plan.Name]; dup {
+			fmt.Fprintf(c.Stderr, "%s: mapping name %q is also the name of %s; names must be unique, since they name the health stream, state and output files\n", plan.NamePos, plan.Name, first.Path)
+			ok = false
+			continue
+		}
+		names[plan.Name] = plan
+		plans = append(plans, plan)
+	}
+	return plans, ok
+}

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/stackmap/stackmap/engine/intake"
@@ -82,6 +85,9 @@ func (c *CLI) preview(args []string) int {
 	if err != nil {
 		return c.usageErr(fs, "%v", err)
 	}
+	if info, err := os.Stat(paths[0]); err == nil && info.IsDir() {
+		return c.usageErr(fs, "%s is a directory; preview takes one mapping file", paths[0])
+	}
 	plan, err := c.compile(paths[0])
 	if err != nil {
 		fmt.Fprintln(c.Stderr, err)
@@ -89,6 +95,15 @@ func (c *CLI) preview(args []string) int {
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	res, runErr := plan.Run(context.Background(), runOpt)
+	// Preview never shows a secret, not even one a rule copied into an
+	// element: everything it prints passes through the plan's redactor.
+	stdout := c.Stdout
+	var out bytes.Buffer
+	c.Stdout = &out
+	defer func() {
+		c.Stdout = stdout
+		io.WriteString(stdout, plan.Redact(out.String()))
+	}()
 	switch *format {
 	case "table":
 		c.printTable(plan, res)

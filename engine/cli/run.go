@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -41,18 +42,8 @@ func (c *CLI) runVerb(args []string) int {
 		c.errorf("%v", err)
 		return ExitUsage
 	}
-	var plans []*mapping.Plan
-	invalid := false
-	for _, f := range files {
-		plan, err := c.compile(f)
-		if err != nil {
-			fmt.Fprintln(c.Stderr, err)
-			invalid = true
-			continue
-		}
-		plans = append(plans, plan)
-	}
-	if invalid {
+	plans, ok := c.compileAll(files)
+	if !ok {
 		return ExitInvalid
 	}
 	failed := 0
@@ -74,6 +65,7 @@ func (c *CLI) runVerb(args []string) int {
 // when the run failed.
 func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink) error {
 	res, err := plan.Run(ctx, runOpt)
+	logProblems(runOpt.Logger, plan, res)
 	if err != nil {
 		return fmt.Errorf("%w\n%s: the run failed; nothing was sent", err, plan.Path)
 	}
@@ -135,4 +127,20 @@ func (c *CLI) apiKey(file string) (config.Secret, error) {
 		return config.NewSecret(key), nil
 	}
 	return config.Secret{}, fmt.Errorf("--output stackstate needs the receiver API key: give --api-key-file or set STACKMAP_API_KEY")
+}
+
+// logProblems logs, at warn, what a run reported without failing: check
+// warnings and the elements rules dropped.
+func logProblems(log *slog.Logger, plan *mapping.Plan, res *mapping.Result) {
+	for _, pr := range res.Problems {
+		if !pr.Error {
+			log.Warn(pr.Msg, "mapping", plan.Name)
+		}
+	}
+	for _, r := range res.Rules {
+		if r.Dropped > 0 && r.Errors == 0 && len(r.Problems) > 0 {
+			log.Warn("rule dropped invalid elements", "mapping", plan.Name, "rule", r.Name, "kind", r.Kind,
+				"dropped", r.Dropped, "first", firstLine(r.Problems[0]))
+		}
+	}
 }

@@ -23,20 +23,14 @@ func (c *CLI) validate(args []string) int {
 		c.errorf("no mapping files (*.yaml, *.yml) under %v", paths)
 		return ExitUsage
 	}
-	bad := 0
-	for _, f := range files {
-		plan, err := c.compile(f)
-		if err != nil {
-			bad++
-			fmt.Fprintln(c.Stderr, err)
-			continue
-		}
-		if !*quiet {
-			fmt.Fprintf(c.Stdout, "ok  %s (%s)\n", f, plan.Name)
+	plans, ok := c.compileAll(files)
+	if !*quiet {
+		for _, p := range plans {
+			fmt.Fprintf(c.Stdout, "ok  %s (%s)\n", p.Path, p.Name)
 		}
 	}
-	if bad > 0 {
-		fmt.Fprintf(c.Stderr, "%d of %d mapping(s) invalid\n", bad, len(files))
+	if !ok {
+		fmt.Fprintf(c.Stderr, "%d of %d mapping(s) invalid\n", len(files)-len(plans), len(files))
 		return ExitInvalid
 	}
 	return ExitOK

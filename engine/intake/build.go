@@ -21,7 +21,9 @@ func HealthStreamURN(mapping string) string {
 // The topology is one snapshot of b.Instance: the first envelope holding
 // components or relations starts it and the last one stops it, and a batch
 // without either still sends a complete, empty snapshot in the first
-// envelope. The health stream of the mapping, present when b.Health is set
+// envelope when b.Topology is set — when its mapping has topology rules. A
+// mapping of only metrics, events or health sends no topology at all, so it
+// cannot empty its instance's topology. The health stream of the mapping, present when b.Health is set
 // or b has check states, is a snapshot in the same way.
 //
 // Build trusts that b passed model's checks; it fails only on a nil batch,
@@ -65,7 +67,9 @@ func Build(b *model.Batch, opt Options) ([]Envelope, error) {
 		t := p.next().topology(inst)
 		t.Relations = append(t.Relations, relation(&b.Relations[i]))
 	}
-	markTopology(envs, inst)
+	if b.Topology || len(b.Components)+len(b.Relations) > 0 {
+		markTopology(envs, inst)
+	}
 
 	if b.Health || len(b.HealthStates) > 0 {
 		urn := HealthStreamURN(b.Mapping)

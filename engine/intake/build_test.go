@@ -419,3 +419,25 @@ func TestBuildElements(t *testing.T) {
 		t.Errorf("context %+v, want category Alerts and empty identifiers", c)
 	}
 }
+
+func TestBuildWithoutTopologyRules(t *testing.T) {
+	b := model.NewBatch("metrics-only", model.Instance{Type: "t", URL: "u"})
+	b.Topology = false
+	b.Metrics = append(b.Metrics, model.Metric{Name: "app.up", Value: 1, Timestamp: 1, Type: "gauge"})
+	envs, err := Build(b, Options{Hostname: "h", Now: time.Unix(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(envs) != 1 || len(envs[0].Topologies) != 0 || len(envs[0].Metrics) != 1 {
+		t.Fatalf("a batch without topology rules sent %d topology messages in %d envelopes", len(envs[0].Topologies), len(envs))
+	}
+	// With topology rules that produced nothing, the empty snapshot is sent.
+	b.Topology = true
+	envs, err = Build(b, Options{Hostname: "h", Now: time.Unix(1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(envs[0].Topologies) != 1 || !envs[0].Topologies[0].StartSnapshot || !envs[0].Topologies[0].StopSnapshot {
+		t.Fatalf("topologies %+v, want one empty complete snapshot", envs[0].Topologies)
+	}
+}

@@ -22,7 +22,9 @@ const defaultRecords = `if type == "array" then .[] else . end`
 // Plan is a compiled mapping.
 type Plan struct {
 	Name string
-	Path string
+	// NamePos is where the name is written.
+	NamePos config.Pos
+	Path    string
 	// Schedule is nil when the mapping has none.
 	Schedule     schedule.Schedule
 	ScheduleSpec string
@@ -31,14 +33,15 @@ type Plan struct {
 	Interval time.Duration
 	Timeout  time.Duration
 
-	vars      map[string]any
-	defaults  config.Defaults
-	instType  *expr.Template
-	instURL   *expr.Template
-	sources   []*sourcePlan
-	rules     []*rulePlan
-	hasHealth bool
-	redactor  *config.Redactor
+	vars        map[string]any
+	defaults    config.Defaults
+	instType    *expr.Template
+	instURL     *expr.Template
+	sources     []*sourcePlan
+	rules       []*rulePlan
+	hasHealth   bool
+	hasTopology bool
+	redactor    *config.Redactor
 }
 
 type sourcePlan struct {
@@ -64,6 +67,7 @@ func Compile(m *config.Mapping) (*Plan, error) {
 	var errs config.ErrorList
 	p := &Plan{
 		Name:     m.Name.Value,
+		NamePos:  m.Name.Pos,
 		Path:     m.Path,
 		vars:     m.Vars.Map(),
 		defaults: m.Defaults,
@@ -103,8 +107,11 @@ func Compile(m *config.Mapping) (*Plan, error) {
 	for _, kind := range config.RuleKinds {
 		for _, r := range m.Rules(kind) {
 			p.rules = append(p.rules, compileRule(all, kind, r, &errs))
-			if kind == model.KindHealth {
+			switch kind {
+			case model.KindHealth:
 				p.hasHealth = true
+			case model.KindComponent, model.KindRelation:
+				p.hasTopology = true
 			}
 		}
 	}

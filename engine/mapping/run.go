@@ -97,6 +97,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	r.batch = model.NewBatch(p.Name, inst)
 	r.batch.Health = p.hasHealth
+	r.batch.Topology = p.hasTopology
 	for _, s := range p.sources {
 		if err := r.fetch(ctx, s, log); err != nil {
 			return r.fail(err)
@@ -122,6 +123,9 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 }
 
 func (r *run) fail(err error) (*Result, error) {
+	if red := r.p.Redact(err.Error()); red != err.Error() {
+		err = errors.New(red) // a source or the instance showed a secret
+	}
 	r.res.Errors = append(r.res.Errors, err)
 	return r.res, r.res.Err()
 }
@@ -160,7 +164,10 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, log *slog.Logger) error 
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%v)", err, ctx.Err())
 		}
-		stat.Error = err.Error()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("%w (timeout %s)", err, r.p.Timeout)
+		}
+		stat.Error = r.p.Redact(err.Error())
 		r.res.Sources = append(r.res.Sources, stat)
 		return fmt.Errorf("%s: source %q (%s) failed, so nothing is sent: %w", s.pos, s.name, s.kind, err)
 	}

@@ -97,6 +97,10 @@ type Batch struct {
 	// Mapping is the mapping's name; it names the health stream.
 	Mapping  string   `json:"mapping"`
 	Instance Instance `json:"instance"`
+	// Topology reports whether the mapping has component or relation
+	// rules, so that a run without elements still sends an empty topology
+	// snapshot; a batch of a mapping without them sends no topology at all.
+	Topology bool `json:"-"`
 	// Health reports whether the mapping has health rules, so that a run
 	// without check states still sends an empty health snapshot.
 	Health bool `json:"-"`
@@ -108,11 +112,13 @@ type Batch struct {
 	HealthStates []HealthState `json:"health"`
 }
 
-// NewBatch returns an empty batch whose lists are empty, never nil.
+// NewBatch returns an empty batch of topology whose lists are empty, never
+// nil.
 func NewBatch(mapping string, inst Instance) *Batch {
 	return &Batch{
 		Mapping:      mapping,
 		Instance:     inst,
+		Topology:     true,
 		Components:   []Component{},
 		Relations:    []Relation{},
 		Metrics:      []Metric{},
