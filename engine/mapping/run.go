@@ -89,7 +89,8 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}}
 	r.values = []any{p.vars, nil, int(now.Unix()), opt.State}
 	r.defs = model.Defaults{Layer: p.defaults.Layer, Domain: p.defaults.Domain, Environment: p.defaults.Environment, Now: now.Unix(), Source: p.Name}
-	defer func() { r.res.Duration = time.Since(now) }()
+	wall := time.Now() // now may be set by the caller, far from the clock
+	defer func() { r.res.Duration = time.Since(wall) }()
 
 	inst, err := r.instance(ctx)
 	if err != nil {

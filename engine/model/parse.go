@@ -212,9 +212,14 @@ func (p *parser) timestamp(key string, now int64) int64 {
 	case int:
 		return int64(v)
 	case float64:
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if v > -(1<<63) && v < 1<<63 { // false for NaN and ±Inf too
 			return int64(v)
 		}
+		p.failf(key, "expected epoch seconds, got %v, which is out of range", v)
+		return 0
+	case *big.Int:
+		p.failf(key, "expected epoch seconds, got %v, which is out of range", v)
+		return 0
 	case string:
 		p.failf(key, "expected epoch seconds (a number), got the string %q; convert dates with fromdateiso8601 or strptime", v)
 		return 0

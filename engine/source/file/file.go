@@ -84,6 +84,11 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input, emit func(any) er
 	}
 	defer fh.Close()
 	r := bufio.NewReaderSize(fh, 64<<10)
+	// Skip a UTF-8 byte order mark, which Windows tools write and which
+	// neither encoding/json nor encoding/csv (before a quoted field) accept.
+	if bom, _ := r.Peek(3); string(bom) == "\ufeff" {
+		r.Discard(3)
+	}
 	switch f.format {
 	case "json":
 		err = readJSON(r, emit)
@@ -142,11 +147,24 @@ func readNDJSON(ctx context.Context, r *bufio.Reader, emit func(any) error) erro
 
 func readYAML(r io.Reader, emit func(any) error) error {
 	var v any
-	if err := yaml.NewDecoder(r).Decode(&v); err != nil {
+	dec := yaml.NewDecoder(r)
+	if err := dec.Decode(&v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return emit(nil)
 		}
 		return err
+	}
+	// A second document would otherwise be dropped without a word, and its
+	// records deleted from StackState.
+	for {
+		var extra yaml.Node
+		err := dec.Decode(&extra)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil || len(extra.Content) != 1 || extra.Content[0].Tag != "!!null" || extra.Content[0].Value != "" {
+			return fmt.Errorf("a data file holds one YAML document, this one has more; split it or make it one list")
+		}
 	}
 	return emit(expr.Normalize(v))
 }
@@ -203,7 +221,7 @@ func jsonError(data []byte, err error) error {
 	off := int64(-1)
 	switch {
 	case errors.As(err, &se):
-		off = se.Offset
+		off = max(se.Offset-1, 0) // Offset counts the offending byte
 	case errors.As(err, &te):
 		off = te.Offset
 	case errors.Is(err, io.ErrUnexpectedEOF):
