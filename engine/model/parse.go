@@ -208,41 +208,51 @@ func (p *parser) timestamp(key string, now int64) int64 {
 	if !ok || v == nil {
 		return now
 	}
+	var ts int64
 	switch v := v.(type) {
 	case int:
-		return int64(v)
+		ts = int64(v)
 	case float64:
-		if v > -(1<<63) && v < 1<<63 { // false for NaN and ±Inf too
-			return int64(v)
+		if !(v > -(1<<63) && v < 1<<63) { // true for NaN and ±Inf too
+			p.failf(key, "expected epoch seconds, got %v, which is out of range", v)
+			return 0
 		}
-		p.failf(key, "expected epoch seconds, got %v, which is out of range", v)
-		return 0
+		ts = int64(v)
 	case *big.Int:
 		p.failf(key, "expected epoch seconds, got %v, which is out of range", v)
 		return 0
 	case string:
 		p.failf(key, "expected epoch seconds (a number), got the string %q; convert dates with fromdateiso8601 or strptime", v)
 		return 0
+	default:
+		p.failf(key, "expected epoch seconds (a number), got %s", typeName(v))
+		return 0
 	}
-	p.failf(key, "expected epoch seconds (a number), got %s", typeName(v))
-	return 0
+	if ts > maxSeconds {
+		p.failf(key, "%d looks like milliseconds, not epoch seconds; divide it by 1000 (./1000 | floor)", ts)
+	}
+	return ts
 }
+
+// maxSeconds is the largest plausible epoch-seconds timestamp (in the
+// year 5138); anything larger is milliseconds or worse.
+const maxSeconds = 1e11
 
 // labelRE is StackState's label format.
 var labelRE = regexp.MustCompile(`^[a-z][a-z0-9_\-:./]*$`)
 
 func (p *parser) labels(key string) []string {
 	ls := p.strings(key, true)
-	for i, l := range ls {
-		l = strings.ToLower(l)
+	for i, orig := range ls {
+		l := strings.ToLower(orig)
 		ls[i] = l
 		switch {
 		case len(l) > 200:
-			p.failf(key, "label %q is longer than 200 characters", l[:40]+"…")
+			p.failf(key, "label %q is longer than 200 characters", orig[:40]+"…")
 		case !labelRE.MatchString(l):
-			p.failf(key, "label %q must start with a letter and hold only letters, digits and _ - : . /", l)
+			p.failf(key, "label %q must start with a letter and hold only letters, digits and _ - : . /", orig)
 		case strings.HasSuffix(l, ":"):
-			p.failf(key, "label %q must not end with ':'", l)
+			p.failf(key, "label %q must not end with ':'", orig)
 		}
 	}
 	return ls
@@ -306,7 +316,7 @@ func (p *parser) metric(d Defaults) Metric {
 		Name:      p.str("name"),
 		Timestamp: p.timestamp("timestamp", d.Now),
 		Host:      p.str("host"),
-		Type:      cmpOr(p.str("type"), "gauge"),
+		Type:      strings.ToLower(cmpOr(p.str("type"), "gauge")),
 		Tags:      p.strings("tags", true),
 	}
 	for _, prefix := range reservedMetricPrefixes {
@@ -339,6 +349,18 @@ func (p *parser) metric(d Defaults) Metric {
 // Categories are the event categories of a topology event.
 var Categories = []string{"Activities", "Alerts", "Anomalies", "Changes", "Others"}
 
+// DefaultEventSource is the source of events that name none: the mapping's
+// name, or "stackmap.<name>" when the name starts with a prefix StackState
+// reserves for event names.
+func DefaultEventSource(mapping string) string {
+	for _, prefix := range reservedEventPrefixes {
+		if strings.HasPrefix(mapping, prefix) {
+			return "stackmap." + mapping
+		}
+	}
+	return mapping
+}
+
 var reservedEventPrefixes = []string{"eventType", "host", "labels", "message", "name", "tags", "timeReceived", "timestamp", "title"}
 
 func (p *parser) event(d Defaults) Event {
@@ -350,7 +372,7 @@ func (p *parser) event(d Defaults) Event {
 		Tags:        p.strings("tags", true),
 		Host:        p.str("host"),
 		Category:    p.str("category"),
-		Source:      cmpOr(p.str("source"), d.Source),
+		Source:      cmpOr(p.str("source"), DefaultEventSource(d.Source)),
 		Identifiers: p.strings("identifiers", false),
 		Data:        p.object("data"),
 	}

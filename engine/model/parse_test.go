@@ -360,7 +360,7 @@ func TestParseInvalid(t *testing.T) {
 		// Labels.
 		{"label starts with a digit", model.KindComponent, comp("labels", []any{"1abc"}), defs, "labels", `invalid component: labels: label "1abc" must start with a letter and hold only letters, digits and _ - : . /`},
 		{"label starts with a colon", model.KindComponent, comp("labels", []any{":a"}), defs, "labels", `invalid component: labels: label ":a" must start with a letter and hold only letters, digits and _ - : . /`},
-		{"label with a space", model.KindComponent, comp("labels", []any{"ok", "Team Ops"}), defs, "labels", `invalid component: labels: label "team ops" must start with a letter and hold only letters, digits and _ - : . /`},
+		{"label with a space", model.KindComponent, comp("labels", []any{"ok", "Team Ops"}), defs, "labels", `invalid component: labels: label "Team Ops" must start with a letter and hold only letters, digits and _ - : . /`},
 		{"label with a comma", model.KindComponent, comp("labels", []any{"a,b"}), defs, "labels", `invalid component: labels: label "a,b" must start with a letter and hold only letters, digits and _ - : . /`},
 		{"empty label", model.KindComponent, comp("labels", []any{""}), defs, "labels", `invalid component: labels: label "" must start with a letter and hold only letters, digits and _ - : . /`},
 		{"label too long", model.KindComponent, comp("labels", []any{long}), defs, "labels", `invalid component: labels: label "` + strings.Repeat("a", 40) + `…" is longer than 200 characters`},
@@ -392,7 +392,8 @@ func TestParseInvalid(t *testing.T) {
 		{"metric timestamp huge float", model.KindMetric, met("timestamp", 1e300), defs, "timestamp", "invalid metric: timestamp: expected epoch seconds, got 1e+300, which is out of range"},
 		{"metric timestamp big int", model.KindMetric, met("timestamp", bigInt("100000000000000000000")), defs, "timestamp", "invalid metric: timestamp: expected epoch seconds, got 100000000000000000000, which is out of range"},
 		{"metric type unknown", model.KindMetric, met("type", "histogram"), defs, "type", `invalid metric: type: must be one of gauge, count, rate, counter, raw, not "histogram"`},
-		{"metric type is case-sensitive", model.KindMetric, met("type", "GAUGE"), defs, "type", `invalid metric: type: must be one of gauge, count, rate, counter, raw, not "GAUGE"`},
+		{"metric type unknown", model.KindMetric, met("type", "Histogram"), defs, "type", `invalid metric: type: must be one of gauge, count, rate, counter, raw, not "histogram"`},
+		{"timestamp in milliseconds", model.KindMetric, met("timestamp", 1700000000000), defs, "timestamp", "invalid metric: timestamp: 1700000000000 looks like milliseconds, not epoch seconds; divide it by 1000 (./1000 | floor)"},
 		{"metric type a number", model.KindMetric, met("type", 1), defs, "type", "invalid metric: type: expected a string, got the number 1; convert it with tostring"},
 
 		// Relations.
@@ -406,7 +407,6 @@ func TestParseInvalid(t *testing.T) {
 		{"reserved event source eventType", model.KindEvent, evt("source", "eventTypeX"), defs, "source", `invalid event: source: "eventTypeX" starts with "eventType", which StackState reserves for event names`},
 		{"reserved event source title", model.KindEvent, evt("source", "titles"), defs, "source", `invalid event: source: "titles" starts with "title", which StackState reserves for event names`},
 		{"reserved event source message", model.KindEvent, evt("source", "messages"), defs, "source", `invalid event: source: "messages" starts with "message", which StackState reserves for event names`},
-		{"reserved default event source", model.KindEvent, evt(), model.Defaults{Source: "hosts-inventory"}, "source", `invalid event: source: "hosts-inventory" starts with "host", which StackState reserves for event names`},
 		{"links an object", model.KindEvent, evt("links", map[string]any{"url": "u"}), defs, "links", "invalid event: links: expected a list of {title, url} objects, got an object"},
 		{"links a string", model.KindEvent, evt("links", "https://x"), defs, "links", `invalid event: links: expected a list of {title, url} objects, got the string "https://x"`},
 		{"link without url", model.KindEvent, evt("links", []any{map[string]any{"title": "CI"}}), defs, "links[0]", "invalid event: links[0]: expected {title, url} with a url string, got an object"},
@@ -478,6 +478,22 @@ func TestParseKeysCoverRequired(t *testing.T) {
 		}
 		if _, err := model.Parse(kind, obj, defs); err != nil {
 			t.Errorf("%s: %v", kind, err)
+		}
+	}
+}
+
+func TestParseCaseAndDefaultSource(t *testing.T) {
+	m, err := model.Parse(model.KindMetric, map[string]any{"name": "app.up", "value": 1, "type": "GAUGE"}, model.Defaults{})
+	if err != nil || m.(model.Metric).Type != "gauge" {
+		t.Errorf("metric type GAUGE: %v, %v; want gauge", m, err)
+	}
+	for mapping, want := range map[string]string{"cmdb": "cmdb", "hosts-inventory": "stackmap.hosts-inventory", "titles": "stackmap.titles"} {
+		e, err := model.Parse(model.KindEvent, map[string]any{"title": "T", "type": "AlertEvent"}, model.Defaults{Source: mapping})
+		if err != nil {
+			t.Fatalf("mapping %q: %v", mapping, err)
+		}
+		if got := e.(model.Event).Source; got != want {
+			t.Errorf("mapping %q: default source %q, want %q", mapping, got, want)
 		}
 	}
 }

@@ -23,7 +23,7 @@ import (
 type Spec struct {
 	Path      config.Template `yaml:"path" required:"true" doc:"The file to read, relative to the mapping file; a template, so {{ $vars.dir }}/servers.json works."`
 	Format    string          `yaml:"format" enum:"json,ndjson,yaml,csv" doc:"json, ndjson, yaml or csv. Default: from the file's extension (.json, .ndjson/.jsonl, .yaml/.yml, .csv)."`
-	Delimiter string          `yaml:"delimiter" doc:"CSV field delimiter, one character. Default: a comma."`
+	Delimiter config.String   `yaml:"delimiter" doc:"CSV field delimiter, one character. Default: a comma."`
 }
 
 func init() {
@@ -58,10 +58,10 @@ func build(s *source.Scope, src *config.Source, specAny any) (source.Fetcher, er
 			errs.Add(spec.Path.Pos, fmt.Sprintf("cannot tell the format of %q from its extension; add format: json, ndjson, yaml or csv", spec.Path.Str.Src))
 		}
 	}
-	if spec.Delimiter != "" {
-		r := []rune(spec.Delimiter)
+	if d := spec.Delimiter.Value; d != "" {
+		r := []rune(d)
 		if len(r) != 1 || r[0] == '"' || r[0] == '\n' || r[0] == '\r' {
-			errs.Add(src.Pos, fmt.Sprintf("delimiter must be one character other than a quote or a line break, not %q", spec.Delimiter))
+			errs.Add(spec.Delimiter.Pos, fmt.Sprintf("delimiter must be one character other than a quote or a line break, not %q", d))
 		} else {
 			f.delimiter = r[0]
 		}
@@ -110,6 +110,9 @@ func readJSON(r io.Reader, emit func(any) error) error {
 	if err != nil {
 		return err
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errEmpty
+	}
 	v, err := expr.DecodeJSON(data)
 	if err != nil {
 		return jsonError(data, err)
@@ -145,12 +148,16 @@ func readNDJSON(ctx context.Context, r *bufio.Reader, emit func(any) error) erro
 	}
 }
 
+// errEmpty fails an empty JSON or YAML file: a broken export must not pass
+// for an empty estate. (An empty NDJSON or CSV file is zero records.)
+var errEmpty = errors.New("the file is empty; a JSON or YAML document was expected (an export that failed?)")
+
 func readYAML(r io.Reader, emit func(any) error) error {
 	var v any
 	dec := yaml.NewDecoder(r)
 	if err := dec.Decode(&v); err != nil {
 		if errors.Is(err, io.EOF) {
-			return emit(nil)
+			return errEmpty
 		}
 		return err
 	}

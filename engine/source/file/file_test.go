@@ -144,10 +144,8 @@ func TestFormats(t *testing.T) {
 		{"empty ndjson", "a.ndjson", "", "", []any{}},
 		{"blank ndjson", "a.ndjson", "\n\r\n  \n", "", []any{}},
 		{"empty csv", "a.csv", "", "", []any{}},
-		{"empty yaml is one null document", "a.yaml", "", "", []any{nil}},
 		{"yaml with a leading ---, a trailing --- and ...", "a.yaml", "---\nid: 1\n---\n# end\n---\n...\n", "", []any{obj("id", 1)}},
 		{"yaml with a byte order mark", "a.yaml", "\ufeffid: 1\n", "", []any{obj("id", 1)}},
-		{"comment-only yaml is one null document", "a.yaml", "# nothing\n", "", []any{nil}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,8 +192,10 @@ func TestReadErrors(t *testing.T) {
 		{"json bad first byte", "a.json", `x`, "", "invalid JSON at line 1, column 1: invalid character 'x' looking for beginning of value"},
 		{"truncated json", "a.json", "{\"a\": [1,\n2", "", "invalid JSON at line 2, column 2: unexpected EOF"},
 		{"two json values", "a.json", `{"a": 1} {"b": 2}`, "", "invalid JSON: more than one JSON value; is it NDJSON?"},
-		{"empty json", "a.json", "", "", "invalid JSON: EOF"},
-		{"blank json", "a.json", " \n\n", "", "invalid JSON: EOF"},
+		{"empty json", "a.json", "", "", "the file is empty; a JSON or YAML document was expected (an export that failed?)"},
+		{"blank json", "a.json", " \n\n", "", "the file is empty; a JSON or YAML document was expected (an export that failed?)"},
+		{"comment-only yaml", "a.yaml", "# nothing yet\n", "", "the file is empty; a JSON or YAML document was expected (an export that failed?)"},
+		{"empty yaml", "a.yaml", "", "", "the file is empty; a JSON or YAML document was expected (an export that failed?)"},
 		{"malformed ndjson names the line", "a.ndjson", "{\"a\": 1}\n\n{\"a\": }\n", "", "line 3: invalid character '}' looking for beginning of value"},
 		{"ndjson line with two values", "a.ndjson", "{\"a\": 1} {\"a\": 2}\n", "", "line 1: more than one JSON value; is it NDJSON?"},
 		{"malformed yaml", "a.yaml", "a: 1\nb: [\n", "", "yaml: line 2: did not find expected node content"},
@@ -341,8 +341,8 @@ func TestSettingsErrors(t *testing.T) {
 		{"templated path without format", `path: "{{ $vars.dir }}/x.json"`, []string{"7:13: the path is a template, so the format cannot come from its extension; add format: json, ndjson, yaml or csv"}},
 		{"unknown format", "path: x.json\nformat: xml", []string{`8:15: format must be one of json, ndjson, yaml, csv, not "xml"`}},
 		{"misspelt key", "pth: x.json", []string{`7:7: unknown key "pth"; did you mean "path"?`, `7:7: missing required key "path"`}},
-		{"two-character delimiter", "path: x.csv\ndelimiter: \";;\"", []string{`5:5: delimiter must be one character other than a quote or a line break, not ";;"`}},
-		{"quote delimiter", "path: x.csv\ndelimiter: '\"'", []string{`5:5: delimiter must be one character other than a quote or a line break, not "\""`}},
+		{"two-character delimiter", "path: x.csv\ndelimiter: \";;\"", []string{`8:18: delimiter must be one character other than a quote or a line break, not ";;"`}},
+		{"quote delimiter", "path: x.csv\ndelimiter: '\"'", []string{`8:18: delimiter must be one character other than a quote or a line break, not "\""`}},
 		{"jq error in the path", `path: "{{ .a | }}/x.json"` + "\nformat: json", []string{"7:22: jq syntax error: unexpected EOF"}},
 		{"later variable in the path", `path: "{{ $s }}/x.json"` + "\nformat: json", []string{"7:17: jq: variable not defined: $s; variables are $vars, $instance, $now, $state and the sources named before this point"}},
 	}
