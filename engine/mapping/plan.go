@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -95,13 +96,21 @@ func Compile(m *config.Mapping) (*Plan, error) {
 	errs.Append(m.Instance.Pos, err)
 	p.instURL, err = base.Template(m.Instance.URL)
 	errs.Append(m.Instance.Pos, err)
+	checkInstance("type", m.Instance.Type, &errs)
+	checkInstance("url", m.Instance.URL, &errs)
 
 	var names []string
 	for i := range m.Sources {
 		s := &m.Sources[i]
 		sp := p.compileSource(m, s, source.NewScope(names...), &errs)
 		p.sources = append(p.sources, sp)
-		names = append(names, s.Name.Value)
+		name := s.Name.Value
+		if !identRE.MatchString(name) {
+			// The loader reported the name; a stand-in keeps the
+			// variables in step so compiling can go on.
+			name = fmt.Sprintf("__source_%d", i)
+		}
+		names = append(names, name)
 	}
 	all := source.NewScope(names...)
 	for _, kind := range config.RuleKinds {
@@ -123,6 +132,21 @@ func Compile(m *config.Mapping) (*Plan, error) {
 	return p, nil
 }
 
+// identRE matches the names jq variables may take.
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// checkInstance reports an instance type or url that cannot be a non-empty
+// string whatever the run.
+func checkInstance(key string, t config.Template, errs *config.ErrorList) {
+	switch {
+	case !t.IsSet():
+	case t.Kind != config.TemplateString:
+		errs.Add(t.Pos, fmt.Sprintf("instance %s must be a string", key))
+	case strings.TrimSpace(t.Str.Src) == "":
+		errs.Add(t.Pos, fmt.Sprintf("instance %s must not be empty; it must equal the %s typed into the Custom Synchronization StackPack", key, key))
+	}
+}
+
 func (p *Plan) compileSource(m *config.Mapping, s *config.Source, scope *source.Scope, errs *config.ErrorList) *sourcePlan {
 	sp := &sourcePlan{name: s.Name.Value, kind: s.Kind, pos: s.Pos, nvars: scope.Len()}
 	var err error
@@ -131,9 +155,7 @@ func (p *Plan) compileSource(m *config.Mapping, s *config.Source, scope *source.
 		errs.Append(s.Records.Pos, err)
 	} else {
 		sp.records, err = expr.Compile(defaultRecords, scope.Vars())
-		if err != nil {
-			panic(err)
-		}
+		errs.Append(s.Pos, err)
 	}
 	if s.Kind == "" {
 		return sp

@@ -309,3 +309,32 @@ components: [{jq: '{id: "a", type: "t"}'}]
 		t.Errorf("Redact = %q, want %q", got, want)
 	}
 }
+
+// TestCompileAfterLoadErrors compiles a mapping the loader already found
+// problems in, as validate does to report everything at once: it must not
+// panic, and it adds its own problems.
+func TestCompileAfterLoadErrors(t *testing.T) {
+	src := `name: partly-bad
+instance: {type: 1, url: ""}
+sources:
+  - name: bad-name
+    file: {path: x.json}
+  - name: ok
+    file: {path: y.json}
+components:
+  - jq: '{id: "a", type: "b"}'
+`
+	m, err := config.Parse("m.yaml", []byte(src), config.Options{Env: lookupEnv})
+	if m == nil || err == nil {
+		t.Fatalf("config.Parse: %v, want the bad source name reported", err)
+	}
+	_, err = mapping.Compile(m)
+	got := problems(t, err)
+	want := []string{
+		"2:18: instance type must be a string",
+		"2:26: instance url must not be empty; it must equal the url typed into the Custom Synchronization StackPack",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -639,7 +639,7 @@ health:
 
 func TestInstanceErrors(t *testing.T) {
 	tests := []struct{ instance, want string }{
-		{`{type: "", url: "u"}`, `instance: type and url must not be empty (type "", url "u")`},
+		{`{type: "{{ \"\" }}", url: "u"}`, `instance: type and url must not be empty (type "", url "u")`},
 		{`{type: t, url: "{{ $vars.missing }}"}`, `instance: url: expected a string, got null`},
 		{`{type: "{{ error(\"x\") }}", url: u}`, `instance: type: template {{ error("x") }}: jq: error: x`},
 	}
