@@ -3,7 +3,7 @@ GO          ?= go
 BIN         := bin/stackmap
 TOOLS       := $(CURDIR)/.tools
 STATICCHECK := $(TOOLS)/staticcheck
-STATICCHECK_VERSION := 2026.2.2
+STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 10s
 PKGS        := ./...
 

@@ -42,8 +42,8 @@ func NewDecoder(file, dir string, src []byte) *Decoder {
 	return &Decoder{File: file, Dir: dir, lines: strings.Split(string(src), "\n")}
 }
 
-// Errors returns the problems found so far.
-func (d *Decoder) Errors() ErrorList { return d.errs }
+// Errors returns a copy of the problems found so far.
+func (d *Decoder) Errors() ErrorList { return append(ErrorList(nil), d.errs...) }
 
 // Errorf records a problem at node n.
 func (d *Decoder) Errorf(n *yaml.Node, format string, args ...any) {

@@ -51,6 +51,10 @@ func Parse(name string, src []byte, opt Options) (*Mapping, error) {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
 		doc = doc.Content[0]
 	}
+	if isNull(doc) {
+		// "---" alone, or a document that is only null.
+		return nil, ErrorList{{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: "the file is empty; a mapping needs at least name and sources"}}
+	}
 	m := &Mapping{Path: name, Dir: filepath.Dir(name), Pos: nodePos(name, doc)}
 	d.Decode(doc, m)
 	m.Secrets = append([]string(nil), d.Secrets...)
@@ -63,12 +67,33 @@ func Parse(name string, src []byte, opt Options) (*Mapping, error) {
 
 var yamlErrRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
+// yamlParserProblems are the messages of the YAML parser, as opposed to its
+// scanner; they name the line where the enclosing node starts.
+var yamlParserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 // yamlError turns a YAML syntax error into a positioned problem.
 func yamlError(name string, err error) *Error {
 	e := &Error{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: "invalid YAML: " + err.Error()}
 	if m := yamlErrRE.FindStringSubmatch(err.Error()); m != nil {
 		if m[1] != "" {
 			e.Pos.Line, _ = strconv.Atoi(m[1])
+			if yamlParserProblems[m[2]] {
+				// yaml.v3 reports the line of a parser (not scanner)
+				// problem counting from 0.
+				e.Pos.Line++
+			}
 		}
 		e.Msg = "invalid YAML: " + m[2]
 		if strings.Contains(m[2], "mapping values are not allowed") {

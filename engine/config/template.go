@@ -99,19 +99,53 @@ func (t *Template) UnmarshalNode(d *Decoder, n *yaml.Node) {
 		t.Kind = TemplateString
 		t.Str = Expr{Src: s, Pos: d.pos(n)}
 		if strings.Contains(s, "{{") {
-			if s == n.Value {
-				t.Str.segs = d.locate(n)
-			} else {
-				// Expansion moved the text; point at the value's start.
-				t.Str.segs = []segment{{line: n.Line, col: n.Column, text: d.line(n.Line)}}
+			t.Str.segs = d.locate(n)
+			if s != n.Value {
+				t.Str.segs = expanded(n.Value, s, t.Str.segs)
 			}
 		}
 	}
 }
 
-func (d *Decoder) line(i int) string {
-	if i < 1 || i > len(d.lines) {
-		return ""
+// expanded maps s, the text value after ${…} expansion, to file positions,
+// given segs, the positions of value: text outside references keeps its
+// place, and the value of a reference stands where the reference does.
+func expanded(value, s string, segs []segment) []segment {
+	raw := Expr{segs: segs}
+	var out []segment
+	// chunk says that s[off:off+n] is value[rawOff:rawOff+n].
+	chunk := func(off, rawOff, n int) {
+		p, text := raw.At(rawOff)
+		out = append(out, segment{off: off, line: p.Line, col: p.Col, text: text})
+		for _, sg := range segs {
+			if sg.off > rawOff && sg.off < rawOff+n {
+				out = append(out, segment{off: off + sg.off - rawOff, line: sg.line, col: sg.col, text: sg.text})
+			}
+		}
 	}
-	return d.lines[i-1]
+	refs := refRE.FindAllStringIndex(value, -1)
+	off, rawOff := 0, 0
+	for i := 0; i <= len(refs); i++ {
+		end := len(value)
+		if i < len(refs) {
+			end = refs[i][0]
+		}
+		lit := value[rawOff:end]
+		at := off
+		switch {
+		case i == len(refs):
+			at = len(s) - len(lit) // the text after the last reference ends s
+		case i > 0:
+			if j := strings.Index(s[off:], lit); j >= 0 {
+				at = off + j
+			}
+		}
+		chunk(at, rawOff, len(lit))
+		off = at + len(lit)
+		if i < len(refs) {
+			chunk(off, refs[i][0], 0) // the reference's value
+			rawOff = refs[i][1]
+		}
+	}
+	return out
 }

@@ -37,7 +37,7 @@ func Compile(src string, vars []string) (*Program, error) {
 		return nil, parseError(src, err)
 	}
 	if name := closedEnv(q); name != "" {
-		return nil, &Error{Offset: tokenOffset(src, name), Msg: name + " is disabled in stackmap; pass values in through vars and use $vars"}
+		return nil, &Error{Offset: tokenOffset(src, name, false), Msg: name + " is disabled in stackmap; pass values in through vars and use $vars"}
 	}
 	code, err := gojq.Compile(q, append(functions(), gojq.WithVariables(vars), gojq.WithEnvironLoader(func() []string { return nil }))...)
 	if err != nil {
@@ -103,13 +103,13 @@ func parseError(src string, err error) error {
 	return &Error{Msg: "jq syntax error: " + err.Error()}
 }
 
-var notDefinedRE = regexp.MustCompile(`^(function|variable) not defined: (\$?[A-Za-z0-9_:]+)(?:/\d+)?`)
+var notDefinedRE = regexp.MustCompile(`^(function|variable) not defined: (\$?[A-Za-z0-9_:]+)(?:/(\d+))?`)
 
 func compileError(src string, err error) error {
 	msg := err.Error()
 	off := 0
 	if m := notDefinedRE.FindStringSubmatch(msg); m != nil {
-		off = tokenOffset(src, m[2])
+		off = tokenOffset(src, m[2], m[3] != "" && m[3] != "0")
 		if m[1] == "variable" {
 			msg += "; variables are $vars, $instance, $now, $state and the sources named before this point"
 		}
@@ -117,18 +117,25 @@ func compileError(src string, err error) error {
 	return &Error{Offset: off, Msg: "jq: " + msg}
 }
 
-// tokenOffset finds name in src as a whole word, or returns 0.
-func tokenOffset(src, name string) int {
-	re := regexp.MustCompile(regexp.QuoteMeta(name) + `\b`)
-	if !strings.HasPrefix(name, "$") {
-		re = regexp.MustCompile(`(^|[^$A-Za-z0-9_])` + regexp.QuoteMeta(name) + `\b`)
-		if loc := re.FindStringSubmatchIndex(src); loc != nil {
-			return loc[3]
+// tokenOffset finds name in src as a whole word, or returns 0. A function
+// name is looked for where it can be a call: not after "." (a field), "$"
+// or a quote, not before ":" (an object key), and before "(" when call says
+// it takes arguments.
+func tokenOffset(src, name string, call bool) int {
+	if strings.HasPrefix(name, "$") {
+		re := regexp.MustCompile(regexp.QuoteMeta(name) + `\b`)
+		if loc := re.FindStringIndex(src); loc != nil {
+			return loc[0]
 		}
 		return 0
 	}
-	if loc := re.FindStringIndex(src); loc != nil {
-		return loc[0]
+	re := regexp.MustCompile(`(?:^|[^$A-Za-z0-9_."])(` + regexp.QuoteMeta(name) + `)\b\s*(.?)`)
+	for _, loc := range re.FindAllStringSubmatchIndex(src, -1) {
+		next := src[loc[4]:loc[5]]
+		if next == ":" || call && next != "(" {
+			continue
+		}
+		return loc[2]
 	}
 	return 0
 }
@@ -146,6 +153,10 @@ func closedEnv(q *gojq.Query) string {
 			if !v.IsNil() {
 				if f, ok := v.Interface().(*gojq.Func); ok && len(f.Args) == 0 && (f.Name == "env" || f.Name == "$ENV") {
 					found = f.Name
+					return
+				}
+				if kv, ok := v.Interface().(*gojq.ObjectKeyVal); ok && kv.Key == "$ENV" {
+					found = kv.Key // {$ENV}
 					return
 				}
 				walk(v.Elem())

@@ -117,6 +117,11 @@ func DecodeJSON(data []byte) (any, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("more than one JSON value; is it NDJSON?")
 	}
+	if off := dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
+		// More reports false for a stray ] or }.
+		rest := bytes.TrimSpace(data[off:])
+		return nil, fmt.Errorf("unexpected %q after the JSON value at byte %d", rest[:min(len(rest), 20)], off)
+	}
 	return Normalize(v), nil
 }
 

@@ -66,7 +66,7 @@ func mustCompile(t testing.TB, src string, files map[string]string) (*mapping.Pl
 }
 
 // runOnce compiles and runs src.
-func runOnce(t testing.TB, src string, files map[string]string) (*mapping.Result, error, string) {
+func runOnce(t testing.TB, src string, files map[string]string) (*mapping.Result, string, error) {
 	t.Helper()
 	p, path := mustCompile(t, src, files)
 	res, err := p.Run(context.Background(), mapping.Options{Now: now})
@@ -76,7 +76,7 @@ func runOnce(t testing.TB, src string, files map[string]string) (*mapping.Result
 	if (err == nil) != (res.Err() == nil) || err != nil && err.Error() != res.Err().Error() {
 		t.Errorf("Run's error %v is not the result's %v", err, res.Err())
 	}
-	return res, err, path
+	return res, path, err
 }
 
 // problems formats a compile error as "line:col: message" lines.

@@ -247,7 +247,7 @@ sources:
   - name: b
     file: {path: s.json}
 `
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": `[{"id": "x"}]`})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "x"}]`})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -181,7 +181,7 @@ components:
 events:
   - jq: '{title: "t", type: "T", data: {now: $now, instance: $instance, state: $state}}'
 `
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ components:
 `
 	data := `[{"id": "t", "keep": true}, {"id": "f", "keep": false}, {"id": "n", "keep": null}, {"id": "m"},
  {"id": "zero", "keep": 0}, {"id": "str", "keep": ""}, {"id": "list", "keep": []}]`
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": data})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": data})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ components:
 		"index.json": `{"files": ["a", "b"]}`,
 		"a.json":     `[{"id": "x"}, {"id": "y"}]`,
 	}
-	res, err, _ := runOnce(t, src, files)
+	res, _, err := runOnce(t, src, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ components:
     each: $s[]
     jq: 'null, empty, {id: .id, type: "t"}, null'
 `
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}, {"id": "b"}]`})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}, {"id": "b"}]`})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ components:
   - each: $good[]
     jq: '{id, type: "t"}'
 `
-	res, err, path := runOnce(t, src, map[string]string{"good.json": `[{"id": "a"}]`})
+	res, path, err := runOnce(t, src, map[string]string{"good.json": `[{"id": "a"}]`})
 	if err == nil || res.Batch != nil {
 		t.Fatalf("Run = %v, batch %+v; want an error and no batch", err, res.Batch)
 	}
@@ -373,7 +373,7 @@ sources:
 components:
   - jq: '{id: "a", type: "t"}'
 `
-	res, err, path := runOnce(t, src, map[string]string{"s.json": `{"items": 3}`})
+	res, path, err := runOnce(t, src, map[string]string{"s.json": `{"items": 3}`})
 	if err == nil || res.Batch != nil {
 		t.Fatalf("Run = %v, batch %+v; want an error and no batch", err, res.Batch)
 	}
@@ -401,7 +401,7 @@ components:
 `
 	long := strings.Repeat("x", 400)
 	data := fmt.Sprintf(`[{"id": "a", "n": "A"}, {"id": "b", "n": 5, "pad": %q}]`, long)
-	res, err, path := runOnce(t, src, map[string]string{"s.json": data})
+	res, path, err := runOnce(t, src, map[string]string{"s.json": data})
 	if err == nil || res.Batch != nil {
 		t.Fatalf("Run = %v, batch %+v; want an error and no batch", err, res.Batch)
 	}
@@ -436,7 +436,7 @@ components:
     when: .x > error("no way")
     jq: '{id: "b", type: "t"}'
 `
-	res, err, path := runOnce(t, src, map[string]string{"s.json": `[{"x": 1}]`})
+	res, path, err := runOnce(t, src, map[string]string{"s.json": `[{"x": 1}]`})
 	if err == nil || res.Batch != nil {
 		t.Fatalf("Run = %v; want an error and no batch", err)
 	}
@@ -467,7 +467,7 @@ components:
     each: $s[]
     jq: '{id, type: "t", nmae: .id}'
 `
-	res, err, path := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
+	res, path, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
 	if err == nil || res.Batch != nil {
 		t.Fatalf("Run = %v; want an error and no batch", err)
 	}
@@ -515,7 +515,7 @@ metrics:
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err, path := runOnce(t, tc.src, files)
+			res, path, err := runOnce(t, tc.src, files)
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -548,7 +548,7 @@ components:
     each: $s[]
     jq: '{id, type: "t"}'
 `
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}, {"id": 1}]`})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}, {"id": 1}]`})
 	if err == nil || res.Batch != nil {
 		t.Fatalf("Run = %v; want an error and no batch", err)
 	}
@@ -573,7 +573,7 @@ metrics:
 	for i := range 30 {
 		nums = append(nums, fmt.Sprint(i))
 	}
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": "[" + strings.Join(nums, ",") + "]"})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": "[" + strings.Join(nums, ",") + "]"})
 	if err == nil {
 		t.Fatal("Run succeeded")
 	}
@@ -596,7 +596,7 @@ components:
   - each: $s[]
     jq: '{id, type: "t"}'
 `
-	res, err, path := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}, {"id": "b"}, {"id": "a"}]`})
+	res, path, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}, {"id": "b"}, {"id": "a"}]`})
 	if err == nil || res.Batch != nil {
 		t.Fatalf("Run = %v; want an error and no batch", err)
 	}
@@ -621,7 +621,7 @@ relations:
 health:
   - jq: '{id: "h", name: "n", health: "ok", identifier: "nobody"}'
 `
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -646,7 +646,7 @@ func TestInstanceErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.instance, func(t *testing.T) {
 			src := "name: i\ninstance: " + tc.instance + "\nsources: [{name: s, file: {path: s.json}}]\ncomponents: [{jq: '{id: \"a\", type: \"t\"}'}]\n"
-			res, err, path := runOnce(t, src, map[string]string{"s.json": "[]"})
+			res, path, err := runOnce(t, src, map[string]string{"s.json": "[]"})
 			if err == nil || res.Batch != nil {
 				t.Fatalf("Run = %v; want an error and no batch", err)
 			}
@@ -753,7 +753,7 @@ components:
     when: error($vars.token)
     jq: '{id: "x", type: "t"}'
 `
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": `[{"id": "a"}]`})
 	if err == nil {
 		t.Fatal("Run succeeded")
 	}
@@ -796,7 +796,7 @@ sources:
     file: {path: "{{ $vars.api_key }}.json", format: json}
 components: [{jq: '{id: "a", type: "t"}'}]
 `
-	res, err, _ := runOnce(t, src, map[string]string{"s.json": `[{"error": true}]`})
+	res, _, err := runOnce(t, src, map[string]string{"s.json": `[{"error": true}]`})
 	if err == nil {
 		t.Fatal("Run succeeded")
 	}
@@ -812,7 +812,7 @@ components: [{jq: '{id: "a", type: "t"}'}]
 	}
 
 	// A templated path that holds a secret.
-	res, err, _ = runOnce(t, src, map[string]string{"s.json": `[]`})
+	res, _, err = runOnce(t, src, map[string]string{"s.json": `[]`})
 	if err == nil {
 		t.Fatal("Run succeeded")
 	}

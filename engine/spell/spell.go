@@ -31,6 +31,9 @@ func Unknown(what, word string, known []string) string {
 	if c := Closest(word, known); c != "" {
 		return msg + fmt.Sprintf("; did you mean %q?", c)
 	}
+	if len(known) == 0 {
+		return msg
+	}
 	return msg + "; known: " + strings.Join(known, ", ")
 }
 
