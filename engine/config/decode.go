@@ -30,6 +30,14 @@ type Decoder struct {
 
 	lines []string
 	errs  ErrorList
+	// noExpand leaves ${…} alone, for data files.
+	noExpand bool
+	// aliasNodes counts the nodes reached through aliases; sizes caches
+	// the size of aliased nodes; aliasBroken is set once the budget is
+	// spent.
+	aliasNodes  int
+	sizes       map[*yaml.Node]int
+	aliasBroken bool
 }
 
 // NodeUnmarshaler is a type that decodes itself from a YAML node.
@@ -60,14 +68,16 @@ func (d *Decoder) Pos(n *yaml.Node) Pos { return d.pos(n) }
 
 // Decode decodes n into the value out points to.
 func (d *Decoder) Decode(n *yaml.Node, out any) {
-	d.decode(resolve(n), reflect.ValueOf(out).Elem(), field{})
+	d.decode(d.follow(n), reflect.ValueOf(out).Elem(), field{})
 }
 
 // Scalar returns the text of scalar node n with ${…} references expanded;
 // ok is false (and a problem recorded) when n is not a scalar or a reference
 // fails.
 func (d *Decoder) Scalar(n *yaml.Node) (string, bool) {
-	n = resolve(n)
+	if n = d.follow(n); n == nil {
+		return "", false
+	}
 	if n.Kind != yaml.ScalarNode {
 		d.Errorf(n, "expected a single value, got %s", kindName(n))
 		return "", false
@@ -93,6 +103,9 @@ var (
 )
 
 func (d *Decoder) decode(n *yaml.Node, v reflect.Value, f field) {
+	if n == nil {
+		return // an alias over the budget, already reported
+	}
 	if v.CanAddr() && v.Addr().Type().Implements(unmarshaler) {
 		v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(d, n)
 		return
@@ -134,7 +147,7 @@ func (d *Decoder) decode(n *yaml.Node, v reflect.Value, f field) {
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, c := range n.Content {
-			d.decode(resolve(c), s.Index(i), f)
+			d.decode(d.follow(c), s.Index(i), f)
 		}
 		v.Set(s)
 	case reflect.Map:
@@ -227,6 +240,8 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		i, ok := fields[k.Value]
 		if !ok {
 			d.Errorf(k, "%s", spell.Unknown("key", k.Value, known))
+			// "jqq" is reported once, not again as a missing "jq".
+			seen[spell.Closest(k.Value, known)] = true
 			return
 		}
 		seen[k.Value] = true
@@ -250,7 +265,10 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 func (d *Decoder) pairs(n *yaml.Node, fn func(k, v *yaml.Node)) {
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := resolve(n.Content[i]), resolve(n.Content[i+1])
+		k, val := d.follow(n.Content[i]), d.follow(n.Content[i+1])
+		if k == nil || val == nil {
+			continue
+		}
 		if k.Kind != yaml.ScalarNode {
 			d.Errorf(k, "a key must be a plain string, got %s", kindName(k))
 			continue
@@ -271,7 +289,9 @@ func (d *Decoder) pairs(n *yaml.Node, fn func(k, v *yaml.Node)) {
 // Value converts node n into a plain JSON value (nil, bool, int, float64,
 // string, []any, map[string]any), expanding ${…} in strings.
 func (d *Decoder) Value(n *yaml.Node) (any, bool) {
-	n = resolve(n)
+	if n = d.follow(n); n == nil {
+		return nil, false
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
@@ -299,23 +319,8 @@ func (d *Decoder) Value(n *yaml.Node) (any, bool) {
 }
 
 func (d *Decoder) scalarValue(n *yaml.Node) (any, bool) {
-	switch n.Tag {
-	case "!!null":
-		return nil, true
-	case "!!bool":
-		b, err := strconv.ParseBool(strings.ToLower(n.Value))
-		if err == nil {
-			return b, true
-		}
-	case "!!int":
-		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-			return int(i), true
-		}
-	case "!!float":
-		var x float64
-		if err := n.Decode(&x); err == nil {
-			return x, true
-		}
+	if v, typed := coreScalar(n); typed {
+		return v, true
 	}
 	s, err := d.expand(n.Value)
 	if err != nil {
@@ -325,12 +330,55 @@ func (d *Decoder) scalarValue(n *yaml.Node) (any, bool) {
 	return s, true
 }
 
-// resolve follows aliases.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+// maxAliasNodes caps the nodes a file may reach through aliases, so that
+// a few lines of nested aliases (a "billion laughs") cannot expand into
+// millions of values.
+const maxAliasNodes = 100_000
+
+// follow returns n, or the node alias n stands for. Nodes reached through
+// aliases count against maxAliasNodes; past it, follow reports the problem
+// once and returns nil.
+func (d *Decoder) follow(n *yaml.Node) *yaml.Node {
+	if n == nil || n.Kind != yaml.AliasNode {
+		return n
+	}
+	for n != nil && n.Kind == yaml.AliasNode {
+		if d.aliasBroken {
+			return nil
+		}
+		d.aliasNodes += d.size(n.Alias)
+		if d.aliasNodes > maxAliasNodes {
+			d.aliasBroken = true
+			d.Errorf(n, "aliases expand to more than %d values; write the values out instead", maxAliasNodes)
+			return nil
+		}
 		n = n.Alias
 	}
 	return n
+}
+
+// size counts the nodes below n, aliases expanded, remembering each
+// node's size so that nested aliases are counted without being walked.
+func (d *Decoder) size(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	if s, ok := d.sizes[n]; ok {
+		return s
+	}
+	if d.sizes == nil {
+		d.sizes = map[*yaml.Node]int{}
+	}
+	d.sizes[n] = maxAliasNodes + 1 // a cycle counts as too big
+	s := 1
+	if n.Kind == yaml.AliasNode {
+		s = d.size(n.Alias)
+	}
+	for _, c := range n.Content {
+		s = min(s+d.size(c), maxAliasNodes+1)
+	}
+	d.sizes[n] = s
+	return s
 }
 
 func isNull(n *yaml.Node) bool {

@@ -7,5 +7,6 @@
 // kept as Expr (jq source text with a map from byte offsets back to file
 // positions, so a jq syntax error can point into a block scalar), fields
 // that hold a value as Template. Compiling them is the business of the
-// packages that run them; config imports nothing from the engine.
+// packages that run them; config imports nothing from the engine but
+// engine/spell, for "did you mean" suggestions.
 package config

@@ -6,20 +6,19 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 var (
 	refRE     = regexp.MustCompile(`\$\$\{|\$\{([^}]*)\}`)
 	envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	// secretNameRE matches the names of variables whose values are secrets.
-	secretNameRE = regexp.MustCompile(`(?i)pass|secret|token|key|credential|auth|dsn`)
 )
 
 // expand replaces ${VAR}, ${VAR:-default} and ${file:PATH} references in s;
 // $${ stands for a literal ${. It reports the first problem as an error
 // message and records expanded values that are secrets.
 func (d *Decoder) expand(s string) (string, error) {
-	if !strings.Contains(s, "${") {
+	if d.noExpand || !strings.Contains(s, "${") {
 		return s, nil
 	}
 	var firstErr error
@@ -59,12 +58,15 @@ func (d *Decoder) resolve(ref string) (string, error) {
 	}
 	v, ok := d.lookupEnv(name)
 	if hasDef && v == "" {
+		if SecretName(name) {
+			d.secret(def)
+		}
 		return def, nil
 	}
 	if !ok {
 		return "", fmt.Errorf("environment variable %s is not set; set it or give a default with ${%s:-default}", name, name)
 	}
-	if secretNameRE.MatchString(name) {
+	if SecretName(name) {
 		d.secret(v)
 	}
 	return v, nil
@@ -89,4 +91,58 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// secretWords are the words that make a variable's value a secret.
+var secretWords = map[string]bool{
+	"pass": true, "passwd": true, "password": true, "passphrase": true, "pwd": true,
+	"secret": true, "secrets": true, "token": true, "tokens": true, "key": true, "apikey": true,
+	"credential": true, "credentials": true, "creds": true, "auth": true, "authorization": true,
+	"dsn": true, "private": true, "cookie": true, "session": true,
+}
+
+// SecretName reports whether a variable of this name holds a secret: when
+// one of its words (split at _, -, . and case changes) is password, pass,
+// secret, token, key, credential(s), auth, dsn and the like. "monkey" and
+// "author" are not secret names; "api_key", "apiKey" and "DB_PASSWORD" are.
+func SecretName(name string) bool {
+	for _, w := range words(name) {
+		if secretWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+// words splits a name at non-letters and at case changes: api_key, apiKey,
+// APIKey and API-KEY all give "api" (or "API") and "key".
+func words(name string) []string {
+	var out []string
+	r := []rune(name)
+	start := -1
+	for i, c := range r {
+		letter := unicode.IsLetter(c) || unicode.IsDigit(c)
+		if !letter {
+			if start >= 0 {
+				out = append(out, string(r[start:i]))
+				start = -1
+			}
+			continue
+		}
+		if start >= 0 && unicode.IsUpper(c) {
+			prevLower := unicode.IsLower(r[i-1])
+			acronymEnd := unicode.IsUpper(r[i-1]) && i+1 < len(r) && unicode.IsLower(r[i+1])
+			if prevLower || acronymEnd {
+				out = append(out, string(r[start:i]))
+				start = i
+			}
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, string(r[start:]))
+	}
+	return out
 }

@@ -96,11 +96,22 @@ func yamlError(name string, err error) *Error {
 			}
 		}
 		e.Msg = "invalid YAML: " + m[2]
-		if strings.Contains(m[2], "mapping values are not allowed") {
-			e.Msg += "; a plain value cannot hold \": \" (jq objects often do): quote it, or write it as a block with jq: |"
+		for _, h := range yamlHints {
+			if strings.Contains(m[2], h.problem) {
+				e.Msg += "; " + h.hint
+				break
+			}
 		}
 	}
 	return e
+}
+
+// yamlHints explain the YAML syntax errors that mapping authors meet most.
+var yamlHints = []struct{ problem, hint string }{
+	{"mapping values are not allowed", `a plain value cannot hold ": " (jq objects often do): quote it, or write it as a block with jq: |`},
+	{"did not find expected alphabetic or numeric character", `a value that starts with * or & (such as a cron schedule) must be quoted: schedule: "*/5 * * * *"`},
+	{"did not find expected ',' or", `inside { } or [ ], quote values that hold ${…}, {{ … }}, ": " or " #"`},
+	{"found character that cannot start any token", "indent with spaces, not tabs, and quote values that start with @ or `"},
 }
 
 // check applies defaults and the rules that span keys.

@@ -141,7 +141,7 @@ func (vs *Vars) UnmarshalNode(d *Decoder, n *yaml.Node) {
 			d.Errorf(k, "var name %q must start with a letter or _ and hold only letters, digits and _", k.Value)
 		}
 		val, _ := d.Value(v)
-		if secretNameRE.MatchString(k.Value) {
+		if SecretName(k.Value) {
 			collectStrings(val, d.secret)
 		}
 		*vs = append(*vs, Var{Name: k.Value, Value: val, Pos: d.pos(k)})

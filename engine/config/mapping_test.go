@@ -354,7 +354,6 @@ components: [{jq: .}]
 		`s.yaml:11:13: expected true or false, got "maybe"`,
 		`s.yaml:12:14: "0s" is not a positive duration; write it as 30s, 5m or 1h30m`,
 		`s.yaml:13:7: unknown key "pth"; did you mean "path"?`,
-		`s.yaml:8:7: missing required key "path"`,
 	}
 	if got := strings.Split(err.Error(), "\n"); !reflect.DeepEqual(got, want) {
 		t.Errorf("DecodeSpec problems:\n%s\nwant\n%s", err, strings.Join(want, "\n"))
@@ -418,5 +417,21 @@ func TestRuleKindsMatchMappingFields(t *testing.T) {
 	}
 	if strings.Join(got, "") != "crmeh" {
 		t.Errorf("rules in RuleKinds order = %v", got)
+	}
+}
+
+func TestVarsFollowYAML12Numbers(t *testing.T) {
+	src := `name: numbers
+vars: {dec: 010, oct: 0o10, hex: 0x1F, under: 1_000, float: 1.5e3, quoted: "010", yes: yes, on: true}
+sources: [{name: s, file: {path: s.json}}]
+components: [{jq: .}]
+`
+	m, err := config.Parse("m.yaml", []byte(src), config.Options{Env: lookup(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"dec": 10, "oct": 8, "hex": 31, "under": "1_000", "float": 1500.0, "quoted": "010", "yes": "yes", "on": true}
+	if got := m.Vars.Map(); !reflect.DeepEqual(got, want) {
+		t.Errorf("vars\n got %#v\nwant %#v", got, want)
 	}
 }

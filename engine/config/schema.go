@@ -42,7 +42,7 @@ func schemaOf(t reflect.Type, kinds []SchemaKind) map[string]any {
 	case stringType:
 		return map[string]any{"type": "string"}
 	case durationType:
-		return map[string]any{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "examples": []any{"30s", "2m", "1h30m"}}
+		return map[string]any{"type": "string", "pattern": `^(([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+|.*\$\{.+\}.*)$`, "examples": []any{"30s", "2m", "1h30m"}}
 	case varsType:
 		return map[string]any{"type": "object", "propertyNames": map[string]any{"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}}
 	case sourceType:

@@ -66,7 +66,9 @@ func (t Template) Dynamic() bool {
 
 // UnmarshalNode decodes a template from any YAML value.
 func (t *Template) UnmarshalNode(d *Decoder, n *yaml.Node) {
-	n = resolve(n)
+	if n = d.follow(n); n == nil {
+		return
+	}
 	t.Pos = d.pos(n)
 	t.set = true
 	switch n.Kind {

@@ -17,8 +17,10 @@ func Closest(word string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	limit := max(2, len(word)/3)
-	if bestDist < 0 || bestDist > limit {
+	// One edit is a typo in any word; longer words may take one more edit
+	// per three letters. A transposition ("nmae") is one edit.
+	limit := max(1, len(word)/3)
+	if word == "" || bestDist < 0 || bestDist > limit {
 		return ""
 	}
 	return best
@@ -37,23 +39,28 @@ func Unknown(what, word string, known []string) string {
 	return msg + "; known: " + strings.Join(known, ", ")
 }
 
-// distance is the Levenshtein distance of a and b in bytes.
+// distance is the optimal string alignment distance of a and b in bytes:
+// insertions, deletions, substitutions and swaps of neighbours count one.
 func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }

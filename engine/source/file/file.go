@@ -153,9 +153,9 @@ func readNDJSON(ctx context.Context, r *bufio.Reader, emit func(any) error) erro
 var errEmpty = errors.New("the file is empty; a JSON or YAML document was expected (an export that failed?)")
 
 func readYAML(r io.Reader, emit func(any) error) error {
-	var v any
+	var doc yaml.Node
 	dec := yaml.NewDecoder(r)
-	if err := dec.Decode(&v); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return errEmpty
 		}
@@ -173,7 +173,11 @@ func readYAML(r io.Reader, emit func(any) error) error {
 			return fmt.Errorf("a data file holds one YAML document, this one has more; split it or make it one list")
 		}
 	}
-	return emit(expr.Normalize(v))
+	v, err := config.DataValue(&doc)
+	if err != nil {
+		return err
+	}
+	return emit(v)
 }
 
 func readCSV(ctx context.Context, r io.Reader, delim rune, emit func(any) error) error {
