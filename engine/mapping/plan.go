@@ -42,6 +42,7 @@ type Plan struct {
 	rules       []*rulePlan
 	hasHealth   bool
 	hasTopology bool
+	secrets     []string
 	redactor    *config.Redactor
 }
 
@@ -124,6 +125,7 @@ func Compile(m *config.Mapping) (*Plan, error) {
 			}
 		}
 	}
+	p.secrets = m.Secrets
 	p.redactor = config.NewRedactor(m.Secrets)
 	errs.Sort()
 	if err := errs.Err(); err != nil {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/stackmap/stackmap/engine/config"
@@ -24,6 +27,9 @@ type Options struct {
 	// State is the value of $state.
 	State  any
 	Logger *slog.Logger
+	// Transport, when set, wraps the HTTP transport of sources: a recorder
+	// or a replayer of fixtures.
+	Transport func(source string, next http.RoundTripper) http.RoundTripper
 }
 
 // Result is what one run did.
@@ -38,6 +44,17 @@ type Result struct {
 	Errors   []error
 	Started  time.Time
 	Duration time.Duration
+
+	run *run
+}
+
+// Redact replaces in s the mapping's secrets and the secrets the run found,
+// such as tokens from a login.
+func (r *Result) Redact(s string) string {
+	if r == nil || r.run == nil {
+		return s
+	}
+	return r.run.redact(s)
 }
 
 // Err returns the run's failure as one error, or nil.
@@ -72,6 +89,34 @@ type run struct {
 	values []any
 	batch  *model.Batch
 	defs   model.Defaults
+
+	// secrets found during the run (tokens); mu guards them and the
+	// redactor built from them and the plan's.
+	mu       sync.Mutex
+	secrets  []string
+	redactor *config.Redactor
+}
+
+// secret marks a value found during the run as secret.
+func (r *run) secret(s string) {
+	if len(s) < 3 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets = append(r.secrets, s)
+	r.redactor = nil
+}
+
+// redact replaces the plan's secrets and those found during the run.
+func (r *run) redact(s string) string {
+	r.mu.Lock()
+	if r.redactor == nil {
+		r.redactor = config.NewRedactor(append(slices.Clone(r.p.secrets), r.secrets...))
+	}
+	red := r.redactor
+	r.mu.Unlock()
+	return red.Replace(s)
 }
 
 // Run runs the plan once. The returned error is the result's Err.
@@ -87,6 +132,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
 	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}}
+	r.res.run = r
 	r.values = []any{p.vars, nil, int(now.Unix()), opt.State}
 	r.defs = model.Defaults{Layer: p.defaults.Layer, Domain: p.defaults.Domain, Environment: p.defaults.Environment, Now: now.Unix(), Source: p.Name}
 	wall := time.Now() // now may be set by the caller, far from the clock
@@ -100,7 +146,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	r.batch.Health = p.hasHealth
 	r.batch.Topology = p.hasTopology
 	for _, s := range p.sources {
-		if err := r.fetch(ctx, s, log); err != nil {
+		if err := r.fetch(ctx, s, opt, log); err != nil {
 			return r.fail(err)
 		}
 	}
@@ -124,7 +170,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 }
 
 func (r *run) fail(err error) (*Result, error) {
-	if red := r.p.Redact(err.Error()); red != err.Error() {
+	if red := r.redact(err.Error()); red != err.Error() {
 		err = errors.New(red) // a source or the instance showed a secret
 	}
 	r.res.Errors = append(r.res.Errors, err)
@@ -147,18 +193,31 @@ func (r *run) instance(ctx context.Context) (model.Instance, error) {
 	return inst, nil
 }
 
-func (r *run) fetch(ctx context.Context, s *sourcePlan, log *slog.Logger) error {
+func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.Logger) error {
 	start := time.Now()
 	stat := SourceStat{Name: s.name, Kind: s.kind}
 	records := []any{}
-	in := &source.Input{Values: r.values[:s.nvars], Logger: log.With("source", s.name)}
-	err := s.fetcher.Fetch(ctx, in, func(doc any) error {
-		stat.Documents++
-		return s.records.Run(ctx, doc, in.Values, func(v any) error {
-			records = append(records, v)
+	in := &source.Input{
+		Source: s.name,
+		Values: r.values[:s.nvars],
+		Records: func(ctx context.Context, doc any) ([]any, error) {
+			var out []any
+			err := s.records.Run(ctx, doc, r.values[:s.nvars], func(v any) error {
+				out = append(out, v)
+				return nil
+			})
+			return out, err
+		},
+		Emit: func(recs []any) error {
+			stat.Documents++
+			records = append(records, recs...)
 			return nil
-		})
-	})
+		},
+		Secret:    r.secret,
+		Transport: opt.Transport,
+		Logger:    log.With("source", s.name),
+	}
+	err := s.fetcher.Fetch(ctx, in)
 	stat.Records = len(records)
 	stat.Duration = time.Since(start)
 	if err != nil {
@@ -168,7 +227,7 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, log *slog.Logger) error 
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("%w (timeout %s)", err, r.p.Timeout)
 		}
-		stat.Error = r.p.Redact(err.Error())
+		stat.Error = r.redact(err.Error())
 		r.res.Sources = append(r.res.Sources, stat)
 		return fmt.Errorf("%s: source %q (%s) failed, so nothing is sent: %w", s.pos, s.name, s.kind, err)
 	}
@@ -183,7 +242,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 	stat := RuleStat{Kind: rule.kind, Name: rule.name}
 	problem := func(err error) {
 		if len(stat.Problems) < maxRuleErrors {
-			stat.Problems = append(stat.Problems, r.p.Redact(err.Error()))
+			stat.Problems = append(stat.Problems, r.redact(err.Error()))
 		}
 	}
 	fail := func(err error) {
@@ -265,13 +324,13 @@ func (r *run) ruleError(rule *rulePlan, field string, err error, record any) err
 	if field != "" {
 		what += " (" + field + ")"
 	}
-	e := &config.Error{Pos: rule.pos, Msg: r.p.Redact(what + ": " + err.Error())}
+	e := &config.Error{Pos: rule.pos, Msg: r.redact(what + ": " + err.Error())}
 	if record != nil {
 		label := "record: "
 		if field == "" {
 			label = "element: "
 		}
-		e.Detail = "    " + r.p.Redact(label+expr.Describe(record, 300))
+		e.Detail = "    " + r.redact(label+expr.Describe(record, 300))
 	}
 	return e
 }

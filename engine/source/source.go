@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 
@@ -12,17 +13,33 @@ import (
 
 // Fetcher reads one source's documents.
 type Fetcher interface {
-	// Fetch reads the documents and calls emit with each, in order. An
-	// error of emit stops the fetch and is returned.
-	Fetch(ctx context.Context, in *Input, emit func(doc any) error) error
+	// Fetch reads the documents, turns each into records with in.Records
+	// and hands them to in.Emit in order. An error of either stops the
+	// fetch and is returned.
+	Fetch(ctx context.Context, in *Input) error
 }
 
 // Input is what a fetch may use.
 type Input struct {
+	// Source is the source's name.
+	Source string
 	// Values are the values of the variables of the source's Scope, in
 	// order, for its templates.
 	Values []any
-	Logger *slog.Logger
+	// Records turns one document into records with the source's records
+	// expression. It is safe for concurrent use.
+	Records func(ctx context.Context, doc any) ([]any, error)
+	// Emit adds the records of one document. Call it in document order,
+	// from one goroutine at a time.
+	Emit func(records []any) error
+	// Secret marks a value found at run time, such as a token, as secret:
+	// it is redacted from errors, logs and recordings.
+	Secret func(string)
+	// Transport, when set, wraps the network transport of sources that
+	// speak HTTP: it records exchanges, or replays recorded ones instead
+	// of going to the network.
+	Transport func(source string, next http.RoundTripper) http.RoundTripper
+	Logger    *slog.Logger
 }
 
 // Kind is a kind of source, such as file or http.

@@ -69,7 +69,14 @@ func build(s *source.Scope, src *config.Source, specAny any) (source.Fetcher, er
 	return f, errs.Err()
 }
 
-func (f *fetcher) Fetch(ctx context.Context, in *source.Input, emit func(any) error) error {
+func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
+	emit := func(doc any) error {
+		records, err := in.Records(ctx, doc)
+		if err != nil {
+			return err
+		}
+		return in.Emit(records)
+	}
 	name, err := f.path.EvalString(ctx, nil, in.Values)
 	if err != nil {
 		return fmt.Errorf("path: %w", err)

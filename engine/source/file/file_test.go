@@ -83,13 +83,17 @@ func fetch(t *testing.T, dir, spec string) ([]any, error) {
 		t.Fatalf("build: %v", err)
 	}
 	docs := []any{}
-	in := &source.Input{Values: []any{m.Vars.Map(), nil, 0, nil}}
-	err = f.Fetch(context.Background(), in, func(doc any) error {
-		docs = append(docs, doc)
+	in := &source.Input{Values: []any{m.Vars.Map(), nil, 0, nil}, Records: wholeDocument, Emit: func(recs []any) error {
+		docs = append(docs, recs...)
 		return nil
-	})
+	}}
+	err = f.Fetch(context.Background(), in)
 	return docs, err
 }
+
+// wholeDocument makes each document one record, so the tests see the
+// documents the source read.
+func wholeDocument(_ context.Context, doc any) ([]any, error) { return []any{doc}, nil }
 
 func obj(kv ...any) map[string]any {
 	m := map[string]any{}
@@ -265,10 +269,10 @@ func TestEmitErrorStopsFetch(t *testing.T) {
 			}
 			stop := errors.New("stop")
 			calls := 0
-			err = f.Fetch(context.Background(), &source.Input{Values: []any{m.Vars.Map(), nil, 0, nil}}, func(any) error {
+			err = f.Fetch(context.Background(), &source.Input{Values: []any{m.Vars.Map(), nil, 0, nil}, Records: wholeDocument, Emit: func([]any) error {
 				calls++
 				return stop
-			})
+			}})
 			if !errors.Is(err, stop) || calls != 1 {
 				t.Errorf("Fetch = %v after %d calls, want the emit error after 1", err, calls)
 			}
