@@ -12,6 +12,7 @@ import (
 
 	// The source kinds register themselves.
 	_ "github.com/stackmap/stackmap/engine/source/file"
+	_ "github.com/stackmap/stackmap/engine/source/http"
 )
 
 // Exit codes.

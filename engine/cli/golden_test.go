@@ -13,8 +13,8 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestExamplePayloads previews every shipped mapping with a fixed clock and
-// host name and compares the payloads with testdata/<mapping>.payload.json
-// beside it. Run with -update to rewrite them, then review the diff.
+// host name — replaying testdata/fixtures beside it when there are any —
+// and compares the payloads with testdata/<mapping>.payload.json beside it. Run with -update to rewrite them, then review the diff.
 func TestExamplePayloads(t *testing.T) {
 	files, err := findMappings([]string{"../../examples", "../../mappings"})
 	if err != nil {
@@ -25,8 +25,14 @@ func TestExamplePayloads(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
+			args := []string{"preview", "--format", "payload", "--now", testNow.Format("2006-01-02T15:04:05Z07:00"), f}
+			// A mapping of an API replays the exchanges recorded beside it.
+			fixtures := filepath.Join(filepath.Dir(f), "testdata", "fixtures")
+			if _, err := os.Stat(fixtures); err == nil {
+				args = append(args, "--fixtures", fixtures)
+			}
 			c, stdout, stderr := newTestCLI(nil)
-			if code := c.Run([]string{"preview", "--format", "payload", "--now", testNow.Format("2006-01-02T15:04:05Z07:00"), f}); code != 0 {
+			if code := c.Run(args); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))

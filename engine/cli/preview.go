@@ -11,11 +11,13 @@ import (
 
 	"github.com/stackmap/stackmap/engine/intake"
 	"github.com/stackmap/stackmap/engine/mapping"
+	httpsource "github.com/stackmap/stackmap/engine/source/http"
 )
 
 // runFlags are the flags that shape one run and its payload, shared by
 // preview and run.
 type runFlags struct {
+	fixtures  *string
 	hostname  *string
 	chunkSize *int
 	now       *string
@@ -27,6 +29,7 @@ func (c *CLI) runFlags(fs interface {
 	Int(name string, value int, usage string) *int
 }) *runFlags {
 	return &runFlags{
+		fixtures:  fs.String("fixtures", "", "answer HTTP requests from exchanges recorded with preview --record in this directory, instead of the network"),
 		hostname:  fs.String("hostname", "", "internalHostname of the payloads (default: this host's name)"),
 		chunkSize: fs.Int("chunk-size", intake.DefaultChunkSize, "most elements per payload; a snapshot spans several payloads"),
 		now:       fs.String("now", "", "run as of this time (RFC 3339), for reproducible output"),
@@ -62,12 +65,21 @@ func (c *CLI) options(f *runFlags) (mapping.Options, intake.Options, error) {
 	if err != nil {
 		return mapping.Options{}, intake.Options{}, err
 	}
-	return mapping.Options{Now: now, Logger: log}, intake.Options{Hostname: host, ChunkSize: *f.chunkSize, Now: now}, nil
+	opt := mapping.Options{Now: now, Logger: log}
+	if *f.fixtures != "" {
+		replay, err := httpsource.LoadFixtures(*f.fixtures)
+		if err != nil {
+			return mapping.Options{}, intake.Options{}, err
+		}
+		opt.Transport = replay.Wrap
+	}
+	return opt, intake.Options{Hostname: host, ChunkSize: *f.chunkSize, Now: now}, nil
 }
 
 func (c *CLI) preview(args []string) int {
 	fs := c.flags("preview", "MAPPING", "Run a mapping once and show what it would send: a summary per source and rule,\nthe checks, then the elements. Nothing is sent.")
 	format := fs.String("format", "table", "output: table (for people), json (elements and summary) or payload (the receiver payloads)")
+	record := fs.String("record", "", "write every HTTP exchange of the run, secrets redacted, to this directory (for --fixtures)")
 	rf := c.runFlags(fs)
 	paths, code := parse(fs, args)
 	if code >= 0 {
@@ -81,9 +93,17 @@ func (c *CLI) preview(args []string) int {
 	default:
 		return c.usageErr(fs, "--format must be table, json or payload, not %q", *format)
 	}
+	if *record != "" && *rf.fixtures != "" {
+		return c.usageErr(fs, "--record and --fixtures do not go together")
+	}
 	runOpt, payOpt, err := c.options(rf)
 	if err != nil {
 		return c.usageErr(fs, "%v", err)
+	}
+	var recorder *httpsource.Recorder
+	if *record != "" {
+		recorder = httpsource.NewRecorder(*record)
+		runOpt.Transport = recorder.Wrap
 	}
 	if info, err := os.Stat(paths[0]); err == nil && info.IsDir() {
 		return c.usageErr(fs, "%s is a directory; preview takes one mapping file", paths[0])
@@ -95,6 +115,13 @@ func (c *CLI) preview(args []string) int {
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	res, runErr := plan.Run(context.Background(), runOpt)
+	if recorder != nil {
+		if err := recorder.Save(res.Redact); err != nil {
+			c.errorf("%v", err)
+			return ExitRuntime
+		}
+		fmt.Fprintf(c.Stderr, "recorded %d HTTP exchange(s) in %s\n", recorder.Len(), *record)
+	}
 	// Preview never shows a secret, not even one a rule copied into an
 	// element: everything it prints passes through the plan's redactor.
 	stdout := c.Stdout
@@ -102,7 +129,7 @@ func (c *CLI) preview(args []string) int {
 	c.Stdout = &out
 	defer func() {
 		c.Stdout = stdout
-		io.WriteString(stdout, plan.Redact(out.String()))
+		io.WriteString(stdout, res.Redact(out.String()))
 	}()
 	switch *format {
 	case "table":
@@ -111,7 +138,7 @@ func (c *CLI) preview(args []string) int {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(jsonResult(plan, res)); err != nil {
+		if err := enc.Encode(jsonResult(res)); err != nil {
 			c.errorf("%v", err)
 			return ExitRuntime
 		}
@@ -131,7 +158,7 @@ func (c *CLI) preview(args []string) int {
 		}
 	}
 	if runErr != nil {
-		fmt.Fprintln(c.Stderr, plan.Redact(runErr.Error()))
+		fmt.Fprintln(c.Stderr, res.Redact(runErr.Error()))
 		fmt.Fprintf(c.Stderr, "%s: the run failed; it would send nothing\n", plan.Path)
 		return ExitRuntime
 	}

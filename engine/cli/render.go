@@ -104,7 +104,7 @@ type result struct {
 	Elements *model.Batch         `json:"elements,omitempty"`
 }
 
-func jsonResult(p *mapping.Plan, res *mapping.Result) result {
+func jsonResult(res *mapping.Result) result {
 	out := result{
 		Mapping: res.Mapping,
 		OK:      res.Batch != nil,
@@ -114,7 +114,7 @@ func jsonResult(p *mapping.Plan, res *mapping.Result) result {
 		Checks:  nonNil(res.Problems),
 	}
 	for _, e := range res.Errors {
-		out.Errors = append(out.Errors, p.Redact(e.Error()))
+		out.Errors = append(out.Errors, res.Redact(e.Error()))
 	}
 	if res.Batch != nil {
 		out.Instance = &res.Batch.Instance

@@ -51,7 +51,7 @@ func (c *CLI) runVerb(args []string) int {
 	for _, plan := range plans {
 		if err := c.runOnce(ctx, plan, runOpt, payOpt, sink); err != nil {
 			failed++
-			fmt.Fprintln(c.Stderr, plan.Redact(err.Error()))
+			fmt.Fprintln(c.Stderr, err)
 		}
 	}
 	if failed > 0 {
@@ -67,7 +67,7 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, runOpt mapping.Op
 	res, err := plan.Run(ctx, runOpt)
 	logProblems(runOpt.Logger, plan, res)
 	if err != nil {
-		return fmt.Errorf("%w\n%s: the run failed; nothing was sent", err, plan.Path)
+		return fmt.Errorf("%s\n%s: the run failed; nothing was sent", res.Redact(err.Error()), plan.Path)
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	envs, err := intake.Build(res.Batch, payOpt)
@@ -75,7 +75,7 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, runOpt mapping.Op
 		return fmt.Errorf("%s: %w", plan.Path, err)
 	}
 	if err := sink.Send(ctx, plan.Name, envs); err != nil {
-		return fmt.Errorf("%s: deliver: %w", plan.Path, err)
+		return fmt.Errorf("%s: deliver: %s", plan.Path, res.Redact(err.Error()))
 	}
 	runOpt.Logger.Info("delivered", "mapping", plan.Name, "payloads", len(envs),
 		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))

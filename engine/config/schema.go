@@ -33,7 +33,15 @@ func Schema(kinds []SchemaKind) map[string]any {
 	return s
 }
 
+// Schemer is a type that gives its own JSON Schema.
+type Schemer interface{ JSONSchema() map[string]any }
+
+var schemerType = reflect.TypeFor[Schemer]()
+
 func schemaOf(t reflect.Type, kinds []SchemaKind) map[string]any {
+	if t.Implements(schemerType) {
+		return reflect.Zero(t).Interface().(Schemer).JSONSchema()
+	}
 	switch t {
 	case exprType:
 		return map[string]any{"type": "string", "description": "A jq expression."}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -29,7 +28,7 @@ type Options struct {
 	Logger *slog.Logger
 	// Transport, when set, wraps the HTTP transport of sources: a recorder
 	// or a replayer of fixtures.
-	Transport func(source string, next http.RoundTripper) http.RoundTripper
+	Transport source.Transport
 }
 
 // Result is what one run did.
@@ -214,6 +213,7 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 			return nil
 		},
 		Secret:    r.secret,
+		Redact:    r.redact,
 		Transport: opt.Transport,
 		Logger:    log.With("source", s.name),
 	}

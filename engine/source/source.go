@@ -35,10 +35,12 @@ type Input struct {
 	// Secret marks a value found at run time, such as a token, as secret:
 	// it is redacted from errors, logs and recordings.
 	Secret func(string)
+	// Redact replaces the secrets known so far in s.
+	Redact func(string) string
 	// Transport, when set, wraps the network transport of sources that
 	// speak HTTP: it records exchanges, or replays recorded ones instead
 	// of going to the network.
-	Transport func(source string, next http.RoundTripper) http.RoundTripper
+	Transport Transport
 	Logger    *slog.Logger
 }
 
@@ -55,6 +57,10 @@ type Kind struct {
 	// config errors with positions.
 	Build func(s *Scope, src *config.Source, spec any) (Fetcher, error)
 }
+
+// Transport wraps the transport of one source's HTTP client; redact hides
+// the run's secrets, for recordings and for matching replayed requests.
+type Transport func(source string, redact func(string) string, next http.RoundTripper) http.RoundTripper
 
 var (
 	mu    sync.RWMutex

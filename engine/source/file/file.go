@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,11 +99,11 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
 	case "json":
 		err = readJSON(r, emit)
 	case "ndjson":
-		err = readNDJSON(ctx, r, emit)
+		err = source.DecodeNDJSON(ctx, r, emit)
 	case "yaml":
 		err = readYAML(r, emit)
 	case "csv":
-		err = readCSV(ctx, r, f.delimiter, emit)
+		err = source.DecodeCSV(ctx, r, f.delimiter, emit)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -125,34 +124,6 @@ func readJSON(r io.Reader, emit func(any) error) error {
 		return jsonError(data, err)
 	}
 	return emit(v)
-}
-
-func readNDJSON(ctx context.Context, r *bufio.Reader, emit func(any) error) error {
-	line := 0
-	for {
-		b, err := r.ReadBytes('\n')
-		if len(b) > 0 {
-			line++
-			if t := bytes.TrimSpace(b); len(t) > 0 {
-				v, derr := expr.DecodeJSON(t)
-				if derr != nil {
-					return fmt.Errorf("line %d: %w", line, derr)
-				}
-				if eerr := emit(v); eerr != nil {
-					return eerr
-				}
-			}
-			if line%1024 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
 }
 
 // errEmpty fails an empty JSON or YAML file: a broken export must not pass
@@ -185,51 +156,6 @@ func readYAML(r io.Reader, emit func(any) error) error {
 		return err
 	}
 	return emit(v)
-}
-
-func readCSV(ctx context.Context, r io.Reader, delim rune, emit func(any) error) error {
-	cr := csv.NewReader(r)
-	cr.Comma = delim
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	keys := make([]string, len(header))
-	seen := map[string]int{}
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if h == "" {
-			return fmt.Errorf("header column %d has no name", i+1)
-		}
-		if j, dup := seen[h]; dup {
-			return fmt.Errorf("header columns %d and %d are both named %q", j+1, i+1, h)
-		}
-		seen[h] = i
-		keys[i] = h
-	}
-	for n := 0; ; n++ {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		rec := make(map[string]any, len(keys))
-		for i, k := range keys {
-			rec[k] = row[i]
-		}
-		if err := emit(rec); err != nil {
-			return err
-		}
-		if n%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
 }
 
 // jsonError adds the line and column to a JSON syntax error.
