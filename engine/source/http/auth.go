@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -115,6 +116,8 @@ func (a *auth) apply(ctx context.Context, req *http.Request, jsonBody map[string
 			return err
 		}
 		secret(pass)
+		// The header's base64 form too: servers echo it in error bodies.
+		secret(base64.StdEncoding.EncodeToString([]byte(user + ":" + pass)))
 		req.SetBasicAuth(user, pass)
 	case a.bearer != nil:
 		tok, err := str(a.bearer, "bearer")

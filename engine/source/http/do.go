@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -74,7 +75,13 @@ func (f *fetcher) once(ctx context.Context, client *http.Client, r *request, in 
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", r, unwrapURLError(err))
+		err = fmt.Errorf("%s: %w", r, unwrapURLError(err))
+		var verify *tls.CertificateVerificationError
+		if errors.As(err, &verify) {
+			// A certificate will not verify on the next try either.
+			return nil, 0, &permanentError{err}
+		}
+		return nil, 0, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))

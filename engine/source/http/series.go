@@ -144,7 +144,7 @@ func (f *fetcher) next(ctx context.Context, p *paginate, st *pageState, res *res
 		}
 		abs, err := res.url.Parse(u)
 		if err != nil {
-			return "", false, fmt.Errorf("Link %q: %w", u, err)
+			return "", false, fmt.Errorf("link header %q: %w", u, err)
 		}
 		return abs.String(), true, nil
 	}
