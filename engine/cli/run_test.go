@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -181,5 +183,60 @@ func TestFailedRunSendsNothing(t *testing.T) {
 	}
 	if len(rc.Envelopes()) != 1 {
 		t.Errorf("%d envelopes, want 1", len(rc.Envelopes()))
+	}
+}
+
+// TestRecordThenReplay records a run against an API with preview --record
+// and replays it with --fixtures after the API is gone: the payloads are
+// the same, and the recording holds no token.
+func TestRecordThenReplay(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok-abc-123" {
+			http.Error(w, "denied", http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Query().Get("page") {
+		case "1":
+			fmt.Fprint(w, `{"servers": [{"name": "a"}, {"name": "b"}]}`)
+		case "2":
+			fmt.Fprint(w, `{"servers": [{"name": "c"}]}`)
+		default:
+			http.Error(w, "no such page", http.StatusNotFound)
+		}
+	}))
+	env := map[string]string{"API_URL": srv.URL, "API_TOKEN": "tok-abc-123"}
+	dir := t.TempDir()
+	c, live, stderr := newTestCLI(env)
+	if code := c.Run([]string{"preview", "--format", "payload", "--record", dir, "testdata/api/api.yaml"}); code != 0 {
+		t.Fatalf("record: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr.String(), "recorded 2 HTTP exchange(s)") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(files) != 2 {
+		t.Fatalf("%d fixture files, want 2", len(files))
+	}
+	for _, f := range files {
+		if b, _ := os.ReadFile(f); strings.Contains(string(b), "tok-abc-123") {
+			t.Errorf("%s holds the token", f)
+		}
+	}
+	srv.Close()
+	c, replayed, stderr := newTestCLI(map[string]string{"API_URL": srv.URL})
+	if code := c.Run([]string{"preview", "--format", "payload", "--fixtures", dir, "testdata/api/api.yaml"}); code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, stderr)
+	}
+	if live.String() != replayed.String() || !strings.Contains(live.String(), `"externalId": "c"`) {
+		t.Errorf("replayed payload differs:\n%s\nlive:\n%s", replayed, live)
+	}
+	// run --once replays too.
+	out := t.TempDir()
+	c, _, stderr = newTestCLI(map[string]string{"API_URL": srv.URL})
+	if code := c.Run([]string{"run", "--once", "--fixtures", dir, "--output", "file:" + out, "testdata/api/api.yaml"}); code != 0 {
+		t.Fatalf("run --once --fixtures: exit %d: %s", code, stderr)
+	}
+	if got := elementIDs(readChunks(t, out)); strings.Join(got, ",") != "a,b,c" {
+		t.Errorf("run --once replayed %v", got)
 	}
 }
