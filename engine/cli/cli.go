@@ -13,6 +13,7 @@ import (
 	// The source kinds register themselves.
 	_ "github.com/stackmap/stackmap/engine/source/file"
 	_ "github.com/stackmap/stackmap/engine/source/http"
+	_ "github.com/stackmap/stackmap/engine/source/sql"
 )
 
 // Exit codes.
