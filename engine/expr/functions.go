@@ -10,6 +10,7 @@ import (
 var Functions = []struct{ Name, Doc string }{
 	{"urn(ns)", `builds an identifier "urn:<ns>:/<input>", such as urn("service") on "shop" → "urn:service:/shop"`},
 	{"urn_host", `builds the host identifier "urn:host:/<input>" that StackState agents use`},
+	{"nagios_perfdata", perfdataDoc},
 }
 
 func functions() []gojq.CompilerOption {
@@ -22,6 +23,7 @@ func functions() []gojq.CompilerOption {
 			return urn(ns, in)
 		}),
 		gojq.WithFunction("urn_host", 0, 0, func(in any, _ []any) any { return urn("host", in) }),
+		perfdataFunction(),
 	}
 }
 

@@ -20,8 +20,8 @@ const perfdataDoc = `parses a Nagios performance data string ("rta=0.065ms;100;5
 //	'label'=value[UOM];[warn];[crit];[min];[max]
 //
 // The label may be quoted with single quotes, and must be when it holds a
-// space or an "="; inside the quotes "''" stands for one quote. Each item
-// becomes an object
+// space or an "="; inside the quotes, two single quotes in a row stand for
+// one. Each item becomes an object
 //
 //	{label: string, value: number, unit: string, warn: string, crit: string, min: string, max: string}
 //
