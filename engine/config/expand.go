@@ -98,12 +98,13 @@ var secretWords = map[string]bool{
 	"pass": true, "passwd": true, "password": true, "passphrase": true, "pwd": true,
 	"secret": true, "secrets": true, "token": true, "tokens": true, "key": true, "apikey": true,
 	"credential": true, "credentials": true, "creds": true, "auth": true, "authorization": true,
-	"dsn": true, "private": true, "cookie": true, "session": true,
+	"private": true, "cookie": true, "session": true,
 }
 
 // SecretName reports whether a variable of this name holds a secret: when
 // one of its words (split at _, -, . and case changes) is password, pass,
-// secret, token, key, credential(s), auth, dsn and the like. "monkey" and
+// secret, token, key, credential(s), auth and the like. A DSN is not a
+// secret as a whole: the sql source hides its password. "monkey" and
 // "author" are not secret names; "api_key", "apiKey" and "DB_PASSWORD" are.
 func SecretName(name string) bool {
 	for _, w := range words(name) {

@@ -428,7 +428,7 @@ components:
 func TestSecretName(t *testing.T) {
 	for name, want := range map[string]bool{
 		"password": true, "DB_PASSWORD": true, "api_key": true, "apiKey": true, "APIKey": true, "API-KEY": true,
-		"sn_pass": true, "token": true, "bearerToken": true, "client_secret": true, "pg_dsn": true, "auth": true,
+		"sn_pass": true, "token": true, "bearerToken": true, "client_secret": true, "pg_dsn": false, "auth": true,
 		"monkey": false, "author": false, "keyboard_layout": false, "base": false, "user": false, "url": false,
 		"passenger": false, "tokenizer": false, "SN_URL": false,
 	} {
