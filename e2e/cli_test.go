@@ -14,10 +14,24 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stackmap/stackmap/engine/receiver"
 )
+
+// stateDirs keeps one state directory per test: the runs of one test share
+// their state (and so the shrink guard), tests do not.
+var stateDirs sync.Map
+
+func stateDir(t *testing.T) string {
+	if d, ok := stateDirs.Load(t.Name()); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	stateDirs.Store(t.Name(), d)
+	return d
+}
 
 // stackmap runs the binary from the repository root with env added to a
 // minimal environment, and returns its exit code and output.
@@ -29,7 +43,7 @@ func stackmap(t *testing.T, env []string, args ...string) (int, string, string) 
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = ".."
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "STACKMAP_STATE_DIR=" + stateDir(t)}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,9 +31,30 @@ type cliCase struct {
 	StderrLacks []string          `yaml:"stderr_lacks"`
 }
 
+// stateDirs keeps one state directory per test, so that the runs of one
+// test share state and tests do not.
+var stateDirs sync.Map
+
+func stateDir(t *testing.T) string {
+	if d, ok := stateDirs.Load(t.Name()); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	stateDirs.Store(t.Name(), d)
+	return d
+}
+
 // newTestCLI returns a CLI with a fixed clock and host name and only env
 // for an environment.
-func newTestCLI(env map[string]string) (*CLI, *bytes.Buffer, *bytes.Buffer) {
+func newTestCLI(t *testing.T, env map[string]string) (*CLI, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	if _, ok := env["STACKMAP_STATE_DIR"]; !ok {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["STACKMAP_STATE_DIR"] = stateDir(t)
+	}
 	var stdout, stderr bytes.Buffer
 	c := &CLI{
 		Stdout: &stdout,
@@ -60,7 +83,7 @@ func TestCLI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {
-			c, stdout, stderr := newTestCLI(tc.Env)
+			c, stdout, stderr := newTestCLI(t, tc.Env)
 			code := c.Run(tc.Args)
 			out, errOut := stdout.String(), stderr.String()
 			if code != tc.Exit {

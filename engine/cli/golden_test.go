@@ -36,7 +36,7 @@ func TestExamplePayloads(t *testing.T) {
 			if _, err := os.Stat(fixtures); err == nil {
 				args = append(args, "--fixtures", fixtures)
 			}
-			c, stdout, stderr := newTestCLI(nil)
+			c, stdout, stderr := newTestCLI(t, nil)
 			if code := c.Run(args); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackmap/stackmap/engine/config"
 	"github.com/stackmap/stackmap/engine/intake"
 	"github.com/stackmap/stackmap/engine/mapping"
+	"github.com/stackmap/stackmap/engine/state"
 )
 
 func (c *CLI) runVerb(args []string) int {
@@ -18,6 +21,12 @@ func (c *CLI) runVerb(args []string) int {
 	output := fs.String("output", "stackstate", "where payloads go: stackstate (POST to --url), stdout (one JSON payload per line) or file:DIR (DIR/<mapping>-0001.json …)")
 	url := fs.String("url", "", "StackState receiver URL, such as https://stackstate.example.com or https://host:7077/stsAgent (default: $STACKMAP_URL)")
 	keyFile := fs.String("api-key-file", "", "file holding the receiver API key (default: $STACKMAP_API_KEY)")
+	stateDir := fs.String("state-dir", c.defaultStateDir(), "where each mapping's state is kept: the last delivered snapshot (for the shrink guard) and counts (default: $STACKMAP_STATE_DIR or ./state)")
+	forced := map[string]bool{}
+	fs.Func("force-shrink", "deliver this mapping's snapshot once even if the shrink guard would refuse it (repeatable)", func(name string) error {
+		forced[name] = true
+		return nil
+	})
 	rf := c.runFlags(fs)
 	paths, code := parse(fs, args)
 	if code >= 0 {
@@ -46,10 +55,28 @@ func (c *CLI) runVerb(args []string) int {
 	if !ok {
 		return ExitInvalid
 	}
+	for name := range forced {
+		if !slices.ContainsFunc(plans, func(p *mapping.Plan) bool { return p.Name == name }) {
+			return c.usageErr(fs, "--force-shrink %s names no mapping being run", name)
+		}
+	}
+	store, err := state.Open(*stateDir)
+	if err != nil {
+		c.errorf("%v", err)
+		return ExitRuntime
+	}
 	failed := 0
 	ctx := context.Background()
 	for _, plan := range plans {
-		if err := c.runOnce(ctx, plan, runOpt, payOpt, sink); err != nil {
+		st, err := store.Load(plan.Name)
+		if err != nil {
+			runOpt.Logger.Warn(err.Error(), "mapping", plan.Name)
+		}
+		err = c.runOnce(ctx, plan, st, forced[plan.Name], runOpt, payOpt, sink)
+		if serr := store.Save(st); serr != nil {
+			runOpt.Logger.Error("cannot save the state", "mapping", plan.Name, "error", serr)
+		}
+		if err != nil {
 			failed++
 			fmt.Fprintln(c.Stderr, err)
 		}
@@ -61,25 +88,55 @@ func (c *CLI) runVerb(args []string) int {
 	return ExitOK
 }
 
-// runOnce runs one mapping and delivers its payloads; nothing is delivered
-// when the run failed.
-func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink) error {
+// runOnce runs one mapping and delivers its payloads, keeping st up to
+// date. Nothing is delivered when the run failed, or when the shrink guard
+// refuses the snapshot and force is not set.
+func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, force bool, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink) error {
+	runOpt.State = st.User
 	res, err := plan.Run(ctx, runOpt)
+	st.Runs++
 	logProblems(runOpt.Logger, plan, res)
 	if err != nil {
+		st.Failures++
 		return fmt.Errorf("%s\n%s: the run failed; nothing was sent", res.Redact(err.Error()), plan.Path)
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	envs, err := intake.Build(res.Batch, payOpt)
 	if err != nil {
+		st.Failures++
 		return fmt.Errorf("%s: %w", plan.Path, err)
 	}
+	var snap *state.Snapshot
+	if res.Batch.Topology {
+		snap = state.SnapshotOf(res.Batch, res.Started)
+		if err := state.Guard(plan.Name, st.Delivered, snap, plan.MaxShrink); err != nil {
+			if !force {
+				st.Failures++
+				runOpt.Logger.Warn("shrink guard refused a snapshot", "mapping", plan.Name, "error", err)
+				return fmt.Errorf("%s: %w", plan.Path, err)
+			}
+			runOpt.Logger.Warn("shrink guard overruled by --force-shrink", "mapping", plan.Name, "error", err)
+		}
+	}
 	if err := sink.Send(ctx, plan.Name, envs); err != nil {
+		st.Failures++
 		return fmt.Errorf("%s: deliver: %s", plan.Path, res.Redact(err.Error()))
 	}
+	if snap != nil {
+		st.Delivered = snap
+	}
+	st.LastSuccess = time.Now().UTC()
 	runOpt.Logger.Info("delivered", "mapping", plan.Name, "payloads", len(envs),
 		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))
 	return nil
+}
+
+// defaultStateDir is $STACKMAP_STATE_DIR, or ./state.
+func (c *CLI) defaultStateDir() string {
+	if d := c.env("STACKMAP_STATE_DIR"); d != "" {
+		return d
+	}
+	return "state"
 }
 
 // sink returns the sink --output names.

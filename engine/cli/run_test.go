@@ -62,7 +62,7 @@ func snapshotFlags(envs []map[string]any) (flags [][2]bool, sizes []int) {
 
 func TestRunOnceToFilesInChunks(t *testing.T) {
 	dir := t.TempDir()
-	c, _, stderr := newTestCLI(nil)
+	c, _, stderr := newTestCLI(t, nil)
 	if code := c.Run([]string{"run", "--once", quickstart, "--output", "file:" + dir, "--chunk-size", "2"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -86,7 +86,7 @@ func TestRunOnceToFilesInChunks(t *testing.T) {
 
 	// The same run in one chunk carries the same elements.
 	one := t.TempDir()
-	c, _, stderr = newTestCLI(nil)
+	c, _, stderr = newTestCLI(t, nil)
 	if code := c.Run([]string{"run", "--once", quickstart, "--output", "file:" + one}); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -121,7 +121,7 @@ func TestRunOnceToStackState(t *testing.T) {
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 
-	c, _, stderr := newTestCLI(map[string]string{"STACKMAP_API_KEY": "the-key"})
+	c, _, stderr := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "the-key"})
 	if code := c.Run([]string{"run", "--once", "--url", srv.URL, "--chunk-size", "3", quickstart}); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -140,7 +140,7 @@ func TestRunOnceToStackState(t *testing.T) {
 
 	// A wrong key is a runtime failure whose message names the status
 	// and does not show the key.
-	c, _, stderr = newTestCLI(map[string]string{"STACKMAP_API_KEY": "wrong-key-123"})
+	c, _, stderr = newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "wrong-key-123"})
 	if code := c.Run([]string{"run", "--once", "--url", srv.URL, quickstart}); code != ExitRuntime {
 		t.Fatalf("exit %d, want %d: %s", code, ExitRuntime, stderr)
 	}
@@ -151,7 +151,7 @@ func TestRunOnceToStackState(t *testing.T) {
 	// The key may come from a file.
 	keyFile := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(keyFile, []byte("the-key\n"), 0o600)
-	c, _, stderr = newTestCLI(map[string]string{"STACKMAP_URL": srv.URL + "/stsAgent"})
+	c, _, stderr = newTestCLI(t, map[string]string{"STACKMAP_URL": srv.URL + "/stsAgent"})
 	if code := c.Run([]string{"run", "--once", "--api-key-file", keyFile, quickstart}); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -164,7 +164,7 @@ func TestFailedRunSendsNothing(t *testing.T) {
 	rc := receiver.New("k")
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	c, _, stderr := newTestCLI(map[string]string{"STACKMAP_API_KEY": "k"})
+	c, _, stderr := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
 	code := c.Run([]string{"run", "--once", "--url", srv.URL, "testdata/failing/missing-file.yaml", quickstart})
 	if code != ExitRuntime {
 		t.Fatalf("exit %d, want %d: %s", code, ExitRuntime, stderr)
@@ -206,7 +206,7 @@ func TestRecordThenReplay(t *testing.T) {
 	}))
 	env := map[string]string{"API_URL": srv.URL, "API_TOKEN": "tok-abc-123"}
 	dir := t.TempDir()
-	c, live, stderr := newTestCLI(env)
+	c, live, stderr := newTestCLI(t, env)
 	if code := c.Run([]string{"preview", "--format", "payload", "--record", dir, "testdata/api/api.yaml"}); code != 0 {
 		t.Fatalf("record: exit %d: %s", code, stderr)
 	}
@@ -223,7 +223,7 @@ func TestRecordThenReplay(t *testing.T) {
 		}
 	}
 	srv.Close()
-	c, replayed, stderr := newTestCLI(map[string]string{"API_URL": srv.URL})
+	c, replayed, stderr := newTestCLI(t, map[string]string{"API_URL": srv.URL})
 	if code := c.Run([]string{"preview", "--format", "payload", "--fixtures", dir, "testdata/api/api.yaml"}); code != 0 {
 		t.Fatalf("replay: exit %d: %s", code, stderr)
 	}
@@ -232,11 +232,56 @@ func TestRecordThenReplay(t *testing.T) {
 	}
 	// run --once replays too.
 	out := t.TempDir()
-	c, _, stderr = newTestCLI(map[string]string{"API_URL": srv.URL})
+	c, _, stderr = newTestCLI(t, map[string]string{"API_URL": srv.URL})
 	if code := c.Run([]string{"run", "--once", "--fixtures", dir, "--output", "file:" + out, "testdata/api/api.yaml"}); code != 0 {
 		t.Fatalf("run --once --fixtures: exit %d: %s", code, stderr)
 	}
 	if got := elementIDs(readChunks(t, out)); strings.Join(got, ",") != "a,b,c" {
 		t.Errorf("run --once replayed %v", got)
+	}
+}
+
+// TestShrinkGuard delivers a snapshot of 10 components, then refuses one
+// of 2 (80 % fewer), delivers it with --force-shrink, and keeps the state.
+func TestShrinkGuard(t *testing.T) {
+	out := t.TempDir()
+	run := func(count string, extra ...string) (int, string) {
+		c, _, stderr := newTestCLI(t, map[string]string{"SHRINK_COUNT": count})
+		args := append([]string{"run", "--once", "--output", "file:" + out, "testdata/shrink/shrink.yaml"}, extra...)
+		return c.Run(args), stderr.String()
+	}
+	if code, errOut := run("10"); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, errOut)
+	}
+	if code, errOut := run("6"); code != 0 {
+		t.Fatalf("a 40%% shrink: exit %d: %s", code, errOut)
+	}
+	code, errOut := run("1")
+	if code != ExitRuntime || !strings.Contains(errOut, "shrink guard: this snapshot would delete 5 of the 6 components StackState holds for shrink (83% > max_shrink 50%)") {
+		t.Fatalf("an 83%% shrink: exit %d: %s", code, errOut)
+	}
+	if got := elementIDs(readChunks(t, out)); len(got) != 6 {
+		t.Errorf("the refused snapshot was written: %v", got)
+	}
+	if code, errOut := run("1", "--force-shrink", "shrink"); code != 0 {
+		t.Fatalf("forced: exit %d: %s", code, errOut)
+	}
+	if got := elementIDs(readChunks(t, out)); strings.Join(got, ",") != "h1" {
+		t.Errorf("forced snapshot %v, want h1", got)
+	}
+	if code, errOut := run("1", "--force-shrink", "nosuch"); code != ExitUsage || !strings.Contains(errOut, "--force-shrink nosuch names no mapping") {
+		t.Errorf("a forced unknown mapping: exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(stateDir(t), "shrink.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Runs, Failures int
+		Delivered      struct{ Components int }
+	}
+	json.Unmarshal(b, &st)
+	if st.Runs != 4 || st.Failures != 1 || st.Delivered.Components != 1 {
+		t.Errorf("state %s", b)
 	}
 }

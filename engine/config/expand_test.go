@@ -270,7 +270,6 @@ func TestSecrets(t *testing.T) {
 		"plain-value",         // a plain variable in a var named token
 		"deep-secret",         // nested in a secret var
 		"tok-abcdef",          // API_TOKEN
-		"postgres://u:p@db/x", // DB_DSN
 		"Basic abc",           // AUTH_HEADER
 		"-----BEGIN KEY-----\nabc",
 	} {
@@ -278,7 +277,8 @@ func TestSecrets(t *testing.T) {
 			t.Errorf("Secrets lacks %q: %q", s, m.Secrets)
 		}
 	}
-	for _, s := range []string{"https://sn.example.com", "admin-user", "eu-west-1", "12345"} {
+	// A DSN is not a secret as a whole: the sql source hides its password.
+	for _, s := range []string{"https://sn.example.com", "admin-user", "eu-west-1", "12345", "postgres://u:p@db/x"} {
 		if slices.Contains(m.Secrets, s) {
 			t.Errorf("Secrets holds the plain value %q", s)
 		}

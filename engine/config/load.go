@@ -114,6 +114,9 @@ var yamlHints = []struct{ problem, hint string }{
 	{"found character that cannot start any token", "indent with spaces, not tabs, and quote values that start with @ or `"},
 }
 
+// DefaultMaxShrink is the shrink guard's default limit, in percent.
+const DefaultMaxShrink = 50.0
+
 // check applies defaults and the rules that span keys.
 func (m *Mapping) check(errs *ErrorList) {
 	if m.Name.Pos.IsValid() && !nameRE.MatchString(m.Name.Value) {
@@ -121,6 +124,12 @@ func (m *Mapping) check(errs *ErrorList) {
 	}
 	if m.OnInvalid == "" {
 		m.OnInvalid = "fail"
+	}
+	if m.MaxShrink == nil {
+		def := DefaultMaxShrink
+		m.MaxShrink = &def
+	} else if *m.MaxShrink < 0 || *m.MaxShrink > 100 {
+		errs.Add(m.Pos, fmt.Sprintf("max_shrink is a percentage from 0 to 100, not %g", *m.MaxShrink))
 	}
 	if m.Instance == nil {
 		m.Instance = &Instance{

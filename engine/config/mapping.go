@@ -25,6 +25,7 @@ type Mapping struct {
 	Schedule  String        `yaml:"schedule" doc:"When the daemon runs the mapping: cron with 5 or 6 fields (optionally CRON_TZ=Zone first), @hourly-style descriptors or @every 5m."`
 	Timeout   time.Duration `yaml:"timeout" doc:"Limit for one whole run, such as 2m. Default: the schedule interval, or 5m without a schedule."`
 	OnInvalid string        `yaml:"on_invalid" enum:"fail,drop" doc:"What an invalid element does: fail the run (default) or drop the element and report it."`
+	MaxShrink *float64      `yaml:"max_shrink" doc:"Shrink guard: the largest share, in percent, of the last delivered snapshot's components a run may remove; a run that would remove more sends nothing unless forced. Default 50; 100 turns the guard off."`
 	Vars      Vars          `yaml:"vars" doc:"Named values available as $vars.<name> in every expression and template. ${VAR}, ${VAR:-default} and ${file:PATH} are expanded once, at load."`
 	Instance  *Instance     `yaml:"instance" doc:"The topology source: the type and URL of the Custom Synchronization StackPack instance. Default: type stackmap, URL stackmap://<name>."`
 	Defaults  Defaults      `yaml:"defaults" doc:"Layer, domain and environment for components that do not set them."`

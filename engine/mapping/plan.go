@@ -33,6 +33,8 @@ type Plan struct {
 	// schedule.
 	Interval time.Duration
 	Timeout  time.Duration
+	// MaxShrink is the shrink guard's limit, in percent.
+	MaxShrink float64
 
 	vars        map[string]any
 	defaults    config.Defaults
@@ -68,12 +70,16 @@ type rulePlan struct {
 func Compile(m *config.Mapping) (*Plan, error) {
 	var errs config.ErrorList
 	p := &Plan{
-		Name:     m.Name.Value,
-		NamePos:  m.Name.Pos,
-		Path:     m.Path,
-		vars:     m.Vars.Map(),
-		defaults: m.Defaults,
-		Timeout:  m.Timeout,
+		Name:      m.Name.Value,
+		NamePos:   m.Name.Pos,
+		MaxShrink: config.DefaultMaxShrink,
+		Path:      m.Path,
+		vars:      m.Vars.Map(),
+		defaults:  m.Defaults,
+		Timeout:   m.Timeout,
+	}
+	if m.MaxShrink != nil {
+		p.MaxShrink = *m.MaxShrink
 	}
 	if spec := m.Schedule.Value; m.Schedule.Pos.IsValid() {
 		s, err := schedule.Parse(spec)
