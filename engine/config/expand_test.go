@@ -265,12 +265,12 @@ func TestSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{
-		"literal-password",    // a var named like a secret
-		"hunter2-pw",          // from a variable named like a secret
-		"plain-value",         // a plain variable in a var named token
-		"deep-secret",         // nested in a secret var
-		"tok-abcdef",          // API_TOKEN
-		"Basic abc",           // AUTH_HEADER
+		"literal-password", // a var named like a secret
+		"hunter2-pw",       // from a variable named like a secret
+		"plain-value",      // a plain variable in a var named token
+		"deep-secret",      // nested in a secret var
+		"tok-abcdef",       // API_TOKEN
+		"Basic abc",        // AUTH_HEADER
 		"-----BEGIN KEY-----\nabc",
 	} {
 		if !slices.Contains(m.Secrets, s) {

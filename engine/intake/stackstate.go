@@ -16,6 +16,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/stackmap/stackmap/engine/config"
+	"github.com/stackmap/stackmap/engine/retry"
 )
 
 // DefaultUserAgent is the User-Agent of a StackState sink that names none.
@@ -38,9 +39,19 @@ type StackState struct {
 	Client *http.Client
 	// UserAgent is the User-Agent header; empty means DefaultUserAgent.
 	UserAgent string
-	// Logger receives a debug line per chunk; nil means no logging.
+	// Logger receives a debug line per chunk and a warning per retry; nil
+	// means no logging.
 	Logger *slog.Logger
+	// Retry is how chunks are retried after transport errors, 408, 429 and
+	// 5xx; the zero value means DefaultRetry. Other answers are final.
+	Retry retry.Policy
+	// OnRetry, when set, is called before every retry, for metrics.
+	OnRetry func()
 }
+
+// DefaultRetry is the retry policy of a sink that sets none: five tries,
+// waits from 1s doubling to at most 30s, Retry-After honoured.
+var DefaultRetry = retry.Policy{Attempts: 5, Initial: time.Second, Max: 30 * time.Second}
 
 // NewStackState returns a sink that posts to the receiver rawURL names, in
 // any form IntakeURL accepts, with the API key key.
@@ -65,9 +76,10 @@ var defaultClient = &http.Client{
 
 // Send posts envs, gzip-compressed, to the receiver one after the other. It
 // compresses every envelope before it posts the first, and stops at the
-// first chunk that fails, so that the envelope that stops a snapshot is
-// never sent after a lost one. A chunk the receiver answers with a status
-// other than 2xx fails with a *StatusError. Send does not retry.
+// first chunk that fails for good, so that the envelope that stops a
+// snapshot is never sent after a lost one. Transport errors, 408, 429 and
+// 5xx are retried by s.Retry; a chunk the receiver answers otherwise with a
+// status other than 2xx fails at once with a *StatusError.
 func (s *StackState) Send(ctx context.Context, mapping string, envs []Envelope) error {
 	endpoint, err := IntakeURL(s.URL)
 	if err != nil {
@@ -87,11 +99,49 @@ func (s *StackState) Send(ctx context.Context, mapping string, envs []Envelope) 
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("send chunk %d of %d: %w", i+1, len(bodies), err)
 		}
-		if err := s.post(ctx, target, endpoint, body, i+1, len(bodies), mapping); err != nil {
+		if err := s.postRetrying(ctx, target, endpoint, body, i+1, len(bodies), mapping); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// postRetrying posts one chunk, retrying what the policy allows.
+func (s *StackState) postRetrying(ctx context.Context, target, endpoint string, body []byte, chunk, chunks int, mapping string) error {
+	policy := s.Retry
+	if policy.Attempts == 0 {
+		policy = DefaultRetry
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.post(ctx, target, endpoint, body, chunk, chunks, mapping)
+		if err == nil {
+			return nil
+		}
+		var serr *StatusError
+		isStatus := errors.As(err, &serr)
+		if ctx.Err() != nil || isStatus && !retry.Status(serr.StatusCode) || attempt >= policy.Attempts {
+			if attempt > 1 {
+				return fmt.Errorf("%w (after %d attempts)", err, attempt)
+			}
+			return err
+		}
+		var after time.Duration
+		if isStatus {
+			after = serr.RetryAfter
+		}
+		wait := policy.Wait(attempt, after)
+		s.logger().WarnContext(ctx, "retrying a chunk", "mapping", mapping, "chunk", chunk, "chunks", chunks, "attempt", attempt, "wait", wait, "error", err)
+		if s.OnRetry != nil {
+			s.OnRetry()
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (stopped while waiting to retry: %v)", err, ctx.Err())
+		case <-t.C:
+		}
+	}
 }
 
 // post sends one compressed envelope to target, which carries the key;
@@ -140,6 +190,7 @@ func (s *StackState) post(ctx context.Context, target, endpoint string, body []b
 		Chunks:     chunks,
 		Body:       redact(oneLine(snippet), keyForms(key)...),
 	}
+	serr.RetryAfter = retry.After(resp.Header.Get("Retry-After"), time.Now())
 	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		serr.Location = redact(redactRawURL(loc), keyForms(key)...)
 	}

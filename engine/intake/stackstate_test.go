@@ -16,10 +16,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/stackmap/stackmap/engine/config"
+	"github.com/stackmap/stackmap/engine/retry"
 )
 
 const testKey = "s3cret-key+/="
@@ -90,6 +92,9 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rc.fail != nil {
 		if status, body := rc.fail(n); status != 0 {
+			if after, ok := strings.CutPrefix(body, "retry-after:"); ok {
+				w.Header().Set("Retry-After", after)
+			}
 			http.Error(w, body, status)
 			return
 		}
@@ -188,12 +193,13 @@ func TestStackStateDeliversInOrder(t *testing.T) {
 
 func TestStackStateStopsAtFailure(t *testing.T) {
 	rc := &receiver{key: testKey, fail: func(n int) (int, string) {
-		if n == 2 {
+		if n >= 2 {
 			return http.StatusInternalServerError, "kafka unavailable\n" + strings.Repeat("x", 300)
 		}
 		return 0, ""
 	}}
 	s := rc.start(t, testKey)
+	s.Retry = retry.Policy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond}
 	envs := buildSized(t, 3, "h")
 
 	err := s.Send(context.Background(), "m", envs)
@@ -212,8 +218,8 @@ func TestStackStateStopsAtFailure(t *testing.T) {
 		t.Errorf("body snippet of %d bytes, want at most %d", len(serr.Body), bodySnippetSize)
 	}
 	requests, accepted := rc.seen()
-	if requests != 2 || len(accepted) != 1 {
-		t.Errorf("receiver saw %d requests and accepted %d, want 2 and 1", requests, len(accepted))
+	if requests != 3 || len(accepted) != 1 {
+		t.Errorf("receiver saw %d requests and accepted %d, want 3 (chunk 2 tried twice) and 1", requests, len(accepted))
 	}
 	for _, env := range accepted {
 		if stops(env) {
@@ -282,9 +288,10 @@ func TestStackStateTransportErrorHidesKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Retry = retry.Policy{Attempts: 3, Initial: time.Millisecond, Max: time.Millisecond}
 	err = s.Send(context.Background(), "m", buildSized(t, 1, "h"))
-	if err == nil {
-		t.Fatal("no error from a closed server")
+	if err == nil || !strings.Contains(err.Error(), "(after 3 attempts)") {
+		t.Fatalf("error %v from a closed server, want one after 3 attempts", err)
 	}
 	msg := err.Error()
 	if !strings.Contains(msg, "post chunk 1 of 1 to "+srv.URL+"/receiver/stsAgent/intake: ") {
@@ -373,5 +380,53 @@ func TestWithAPIKey(t *testing.T) {
 		if got := withAPIKey(tt.endpoint, tt.key); got != tt.want {
 			t.Errorf("withAPIKey(%q, %q) = %q, want %q", tt.endpoint, tt.key, got, tt.want)
 		}
+	}
+}
+
+func TestStackStateRetries(t *testing.T) {
+	cases := []struct {
+		name     string
+		fail     func(n int) (int, string)
+		requests int
+		ok       bool
+	}{
+		{"503 twice, then accepted", func(n int) (int, string) {
+			if n <= 2 {
+				return http.StatusServiceUnavailable, "busy"
+			}
+			return 0, ""
+		}, 4, true},
+		{"429 with Retry-After", func(n int) (int, string) {
+			if n == 1 {
+				return http.StatusTooManyRequests, "retry-after:1"
+			}
+			return 0, ""
+		}, 3, true},
+		{"403 is final", func(n int) (int, string) { return http.StatusForbidden, "no" }, 1, false},
+		{"400 is final", func(n int) (int, string) { return http.StatusBadRequest, "bad json" }, 1, false},
+		{"500 until attempts run out", func(n int) (int, string) { return http.StatusBadGateway, "down" }, 4, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := &receiver{key: testKey, fail: tc.fail}
+			s := rc.start(t, testKey)
+			retries := 0
+			s.Retry = retry.Policy{Attempts: 4, Initial: time.Millisecond, Max: 2 * time.Second}
+			s.OnRetry = func() { retries++ }
+			start := time.Now()
+			err := s.Send(context.Background(), "m", buildSized(t, 2, "h"))
+			if (err == nil) != tc.ok {
+				t.Fatalf("error %v", err)
+			}
+			if requests, _ := rc.seen(); requests != tc.requests {
+				t.Errorf("%d requests, want %d", requests, tc.requests)
+			}
+			if tc.name == "429 with Retry-After" && time.Since(start) < 900*time.Millisecond {
+				t.Errorf("did not wait for Retry-After: %s", time.Since(start))
+			}
+			if want := tc.requests - 2; tc.ok && retries != want {
+				t.Errorf("%d retries counted, want %d", retries, want)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package intake
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // bodySnippetSize is how much of a failed answer's body a StatusError keeps.
@@ -23,6 +24,8 @@ type StatusError struct {
 	// Location is where a redirect pointed, with any API key redacted; the
 	// sink does not follow redirects, so that the key does not follow them.
 	Location string
+	// RetryAfter is the receiver's Retry-After, zero when it gave none.
+	RetryAfter time.Duration
 }
 
 // Error returns a message such as

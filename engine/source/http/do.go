@@ -7,15 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/stackmap/stackmap/engine/expr"
+	"github.com/stackmap/stackmap/engine/retry"
 	"github.com/stackmap/stackmap/engine/source"
 )
 
@@ -46,7 +45,7 @@ func (f *fetcher) do(ctx context.Context, client *http.Client, r *request, in *s
 			}
 			return nil, lastErr
 		}
-		wait := backoff(f.retry, attempt, retryAfter)
+		wait := retry.Policy{Attempts: f.retry.Attempts, Initial: f.retry.Initial, Max: f.retry.Max}.Wait(attempt, retryAfter)
 		if in.Logger != nil {
 			in.Logger.Debug("retrying", "request", r.method+" "+r.url.Host+r.url.Path, "attempt", attempt, "wait", wait, "error", err)
 		}
@@ -97,8 +96,8 @@ func (f *fetcher) once(ctx context.Context, client *http.Client, r *request, in 
 	ct := resp.Header.Get("Content-Type")
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 300:
-	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
-		return nil, retryAfter(resp.Header.Get("Retry-After"), time.Now()), fmt.Errorf("%s: %s: %s", r, resp.Status, snippet(body))
+	case retry.Status(code):
+		return nil, retry.After(resp.Header.Get("Retry-After"), time.Now()), fmt.Errorf("%s: %s: %s", r, resp.Status, snippet(body))
 	default:
 		return nil, 0, &permanentError{fmt.Errorf("%s: %s: %s", r, resp.Status, snippet(body))}
 	}
@@ -161,34 +160,6 @@ func (f *fetcher) failed(ctx context.Context, doc any, values []any) (string, bo
 		return "fail_if matched the body: " + expr.Describe(doc, 300), true, nil
 	}
 	return "", false, nil
-}
-
-// backoff is the wait before retry number attempt: exponential with full
-// jitter, or the server's Retry-After, capped by r.Max.
-func backoff(r Retry, attempt int, retryAfter time.Duration) time.Duration {
-	if retryAfter > 0 {
-		return min(retryAfter, r.Max)
-	}
-	d := r.Initial << (attempt - 1)
-	if d <= 0 || d > r.Max {
-		d = r.Max
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(h); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // linkRel returns the URL of the Link header entry with rel, or "".
