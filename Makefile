@@ -44,9 +44,9 @@ $(STATICCHECK):
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## e2e: the stackmap binary end to end against a local receiver
+## e2e: the stackmap binary end to end against a local receiver and real PostgreSQL, MariaDB, Zabbix 6.0 and Nagios 4.4 on loopback (as root)
 e2e: build
-	STACKMAP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -tags e2e ./e2e/...
+	STACKMAP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 25m -tags e2e ./e2e/...
 
 ## bench: Go benchmarks of the hot path
 bench:

@@ -14,7 +14,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestExamplePayloads previews every shipped mapping with a fixed clock and
 // host name — replaying testdata/fixtures beside it when there are any —
-// and compares the payloads with testdata/<mapping>.payload.json beside it. Run with -update to rewrite them, then review the diff.
+// and compares the payloads with testdata/<mapping>.payload.json beside it.
+// Update one golden with -run 'TestExamplePayloads/mappings/zabbix/' -update. Run with -update to rewrite them, then review the diff.
 func TestExamplePayloads(t *testing.T) {
 	files, err := findMappings([]string{"../../examples", "../../mappings"})
 	if err != nil {
@@ -24,7 +25,7 @@ func TestExamplePayloads(t *testing.T) {
 		t.Fatalf("found %d shipped mappings, want at least the two examples", len(files))
 	}
 	for _, f := range files {
-		t.Run(f, func(t *testing.T) {
+		t.Run(strings.TrimPrefix(f, "../../"), func(t *testing.T) {
 			// A mapping of a live database has no recording to replay;
 			// its e2e test proves it instead.
 			if why, err := os.ReadFile(filepath.Join(filepath.Dir(f), "testdata", "live-only")); err == nil {
