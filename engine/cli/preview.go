@@ -18,6 +18,7 @@ import (
 // preview and run.
 type runFlags struct {
 	fixtures  *string
+	replay    *httpsource.Replayer // set by options when --fixtures is given
 	hostname  *string
 	chunkSize *int
 	now       *string
@@ -72,6 +73,7 @@ func (c *CLI) options(f *runFlags) (mapping.Options, intake.Options, error) {
 			return mapping.Options{}, intake.Options{}, err
 		}
 		opt.Transport = replay.Wrap
+		f.replay = replay
 	}
 	return opt, intake.Options{Hostname: host, ChunkSize: *f.chunkSize, Now: now}, nil
 }
@@ -115,6 +117,7 @@ func (c *CLI) preview(args []string) int {
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	res, runErr := plan.Run(context.Background(), runOpt)
+	c.warnUnused(rf)
 	if recorder != nil {
 		if err := recorder.Save(res.Redact); err != nil {
 			c.errorf("%v", err)
@@ -169,4 +172,15 @@ func (c *CLI) preview(args []string) int {
 // interval, or the intake default without a schedule.
 func repeatInterval(p *mapping.Plan) time.Duration {
 	return p.Interval.Round(time.Second)
+}
+
+// warnUnused says when recorded exchanges went unused: the run asked for
+// less than the recording holds, so it was recorded with other settings.
+func (c *CLI) warnUnused(f *runFlags) {
+	if f.replay == nil {
+		return
+	}
+	if n := f.replay.Unused(); n > 0 {
+		fmt.Fprintf(c.Stderr, "warning: %d recorded exchange(s) in %s went unused; were the fixtures recorded with other settings (page size, filters)?\n", n, *f.fixtures)
+	}
 }

@@ -81,6 +81,7 @@ func (c *CLI) runVerb(args []string) int {
 			fmt.Fprintln(c.Stderr, err)
 		}
 	}
+	c.warnUnused(rf)
 	if failed > 0 {
 		fmt.Fprintf(c.Stderr, "%d of %d mapping(s) failed\n", failed, len(plans))
 		return ExitRuntime

@@ -235,14 +235,15 @@ func (p *Replayer) take(key string, redact func(string) string) *exchange {
 		return q[0]
 	}
 	// A secret that differs between recording and replay (a password not
-	// set now) changes the key: fall back to the next unused exchange of
-	// the same source, method and path.
+	// set now) changes the body: fall back to the next unused exchange of
+	// the same source, method and URL. Never to another URL: that would
+	// answer page 2 with page 1.
 	want := strings.SplitN(key, "\n", 3)
 	for _, x := range p.loaded {
 		if x.used || x.Source != want[0] {
 			continue
 		}
-		if samePath(x.Request.Method+" "+x.Request.URL, want[1]) {
+		if x.Request.Method+" "+redact(x.Request.URL) == want[1] {
 			x.used = true
 			return x
 		}
@@ -250,13 +251,18 @@ func (p *Replayer) take(key string, redact func(string) string) *exchange {
 	return nil
 }
 
-// samePath reports whether two "METHOD URL" strings agree up to the query.
-func samePath(a, b string) bool {
-	cut := func(s string) string {
-		s, _, _ = strings.Cut(s, "?")
-		return s
+// Unused is the number of recorded exchanges no request asked for: more
+// than none means the run differed from the recorded one.
+func (p *Replayer) Unused() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, x := range p.loaded {
+		if !x.used {
+			n++
+		}
 	}
-	return cut(a) == cut(b)
+	return n
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)

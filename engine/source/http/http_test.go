@@ -635,3 +635,29 @@ func TestSettingsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayNeverAnswersAnotherURL replays fixtures recorded with a page
+// size of 3 to a run that asks for pages of 4: page 1 of the recording must
+// not answer, or offset paging would stop after it with part of the data.
+func TestReplayNeverAnswersAnotherURL(t *testing.T) {
+	srv := httptest.NewServer(pager(7))
+	src := func(limit string) string {
+		return mappingOf("url: URL/offset\npaginate: {offset: {offset_param: off, limit_param: lim, limit: " + limit + "}}")
+	}
+	dir := t.TempDir()
+	rec := httpsource.NewRecorder(dir)
+	_, res, err := ids(t, compile(t, src("3"), srv.URL, nil), mapping.Options{Transport: rec.Wrap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Save(res.Redact)
+	srv.Close()
+	replay, _ := httpsource.LoadFixtures(dir)
+	_, _, err = ids(t, compile(t, src("4"), srv.URL, nil), mapping.Options{Transport: replay.Wrap})
+	if err == nil || !strings.Contains(err.Error(), "no recorded exchange") {
+		t.Errorf("replay with another page size: %v, want no recorded exchange", err)
+	}
+	if replay.Unused() != 3 {
+		t.Errorf("%d unused exchanges, want all 3", replay.Unused())
+	}
+}
