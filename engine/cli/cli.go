@@ -36,6 +36,9 @@ type CLI struct {
 	Now func() time.Time
 	// Hostname returns the default internalHostname.
 	Hostname func() (string, error)
+	// Signals, when set, replaces the process's SIGTERM, SIGINT and
+	// SIGHUP for the daemon (tests send them here).
+	Signals <-chan os.Signal
 }
 
 // Run runs stackmap with the process's streams and environment.
@@ -55,7 +58,7 @@ func init() {
 	verbs = []verb{
 		{"validate", "PATH…", "load and compile mappings (files or directories); exit 3 on any problem", (*CLI).validate},
 		{"preview", "MAPPING", "run a mapping once and show what it would send; nothing is sent", (*CLI).preview},
-		{"run", "--once PATH…", "run mappings and deliver their payloads to stdout, files or StackState", (*CLI).runVerb},
+		{"run", "[--once] PATH…", "run mappings on their schedules (or once) and deliver to StackState, stdout or files", (*CLI).runVerb},
 		{"schema", "", "print the JSON Schema of mapping files, for editors", (*CLI).schema},
 		{"version", "", "print the version", (*CLI).version},
 	}

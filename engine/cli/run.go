@@ -16,8 +16,10 @@ import (
 )
 
 func (c *CLI) runVerb(args []string) int {
-	fs := c.flags("run", "--once PATH…", "Run mappings and deliver their payloads. With --once every mapping runs once and\nthe command exits non-zero if any run or delivery failed.")
+	fs := c.flags("run", "[--once] PATH…", "Run mappings and deliver their payloads. Without --once, run as a daemon: every mapping on\nits schedule, with /healthz, /readyz, /metrics and /status on --listen, until SIGTERM or\nSIGINT; SIGHUP reloads the mappings. With --once every mapping runs once and the command\nexits non-zero if any run or delivery failed.")
 	once := fs.Bool("once", false, "run each mapping once and exit")
+	listen := fs.String("listen", "127.0.0.1:9464", "the daemon's address for /healthz, /readyz, /metrics and /status")
+	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long runs under way may take to finish")
 	output := fs.String("output", "stackstate", "where payloads go: stackstate (POST to --url), stdout (one JSON payload per line) or file:DIR (DIR/<mapping>-0001.json …)")
 	url := fs.String("url", "", "StackState receiver URL, such as https://stackstate.example.com or https://host:7077/stsAgent (default: $STACKMAP_URL)")
 	keyFile := fs.String("api-key-file", "", "file holding the receiver API key (default: $STACKMAP_API_KEY)")
@@ -31,9 +33,6 @@ func (c *CLI) runVerb(args []string) int {
 	paths, code := parse(fs, args)
 	if code >= 0 {
 		return code
-	}
-	if !*once {
-		return c.usageErr(fs, "the scheduling daemon is not part of this build yet; add --once to run each mapping once")
 	}
 	if len(paths) == 0 {
 		return c.usageErr(fs, "name at least one mapping file or directory")
@@ -65,6 +64,10 @@ func (c *CLI) runVerb(args []string) int {
 		c.errorf("%v", err)
 		return ExitRuntime
 	}
+	if !*once {
+		return c.daemon(daemonConfig{paths: paths, plans: plans, store: store, sink: sink, forced: forced,
+			runOpt: runOpt, payOpt: payOpt, listen: *listen, grace: *grace})
+	}
 	failed := 0
 	ctx := context.Background()
 	for _, plan := range plans {
@@ -72,13 +75,13 @@ func (c *CLI) runVerb(args []string) int {
 		if err != nil {
 			runOpt.Logger.Warn(err.Error(), "mapping", plan.Name)
 		}
-		err = c.runOnce(ctx, plan, st, forced[plan.Name], runOpt, payOpt, sink)
+		out := c.runOnce(ctx, plan, st, forced[plan.Name], runOpt, payOpt, sink)
 		if serr := store.Save(st); serr != nil {
 			runOpt.Logger.Error("cannot save the state", "mapping", plan.Name, "error", serr)
 		}
-		if err != nil {
+		if out.Err != nil {
 			failed++
-			fmt.Fprintln(c.Stderr, err)
+			fmt.Fprintln(c.Stderr, out.Err)
 		}
 	}
 	c.warnUnused(rf)
@@ -89,39 +92,49 @@ func (c *CLI) runVerb(args []string) int {
 	return ExitOK
 }
 
+// outcome is what one delivery attempt did.
+type outcome struct {
+	Err error
+	// Reason names why it failed: run, build, shrink_guard or deliver.
+	Reason string
+	Result *mapping.Result
+	// Envelopes is the number delivered.
+	Envelopes int
+}
+
 // runOnce runs one mapping and delivers its payloads, keeping st up to
 // date. Nothing is delivered when the run failed, or when the shrink guard
 // refuses the snapshot and force is not set.
-func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, force bool, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink) error {
+func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, force bool, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink) outcome {
 	runOpt.State = st.User
 	res, err := plan.Run(ctx, runOpt)
 	st.Runs++
 	logProblems(runOpt.Logger, plan, res)
-	if err != nil {
+	fail := func(reason string, err error) outcome {
 		st.Failures++
-		return fmt.Errorf("%s\n%s: the run failed; nothing was sent", res.Redact(err.Error()), plan.Path)
+		return outcome{Err: err, Reason: reason, Result: res}
+	}
+	if err != nil {
+		return fail("run", fmt.Errorf("%s\n%s: the run failed; nothing was sent", res.Redact(err.Error()), plan.Path))
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	envs, err := intake.Build(res.Batch, payOpt)
 	if err != nil {
-		st.Failures++
-		return fmt.Errorf("%s: %w", plan.Path, err)
+		return fail("build", fmt.Errorf("%s: %w", plan.Path, err))
 	}
 	var snap *state.Snapshot
 	if res.Batch.Topology {
 		snap = state.SnapshotOf(res.Batch, res.Started)
 		if err := state.Guard(plan.Name, st.Delivered, snap, plan.MaxShrink); err != nil {
 			if !force {
-				st.Failures++
 				runOpt.Logger.Warn("shrink guard refused a snapshot", "mapping", plan.Name, "error", err)
-				return fmt.Errorf("%s: %w", plan.Path, err)
+				return fail("shrink_guard", fmt.Errorf("%s: %w", plan.Path, err))
 			}
 			runOpt.Logger.Warn("shrink guard overruled by --force-shrink", "mapping", plan.Name, "error", err)
 		}
 	}
 	if err := sink.Send(ctx, plan.Name, envs); err != nil {
-		st.Failures++
-		return fmt.Errorf("%s: deliver: %s", plan.Path, res.Redact(err.Error()))
+		return fail("deliver", fmt.Errorf("%s: deliver: %s", plan.Path, res.Redact(err.Error())))
 	}
 	if snap != nil {
 		st.Delivered = snap
@@ -129,7 +142,7 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 	st.LastSuccess = time.Now().UTC()
 	runOpt.Logger.Info("delivered", "mapping", plan.Name, "payloads", len(envs),
 		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))
-	return nil
+	return outcome{Result: res, Envelopes: len(envs)}
 }
 
 // defaultStateDir is $STACKMAP_STATE_DIR, or ./state.

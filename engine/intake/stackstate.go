@@ -251,3 +251,38 @@ func redactRawURL(raw string) string {
 func oneLine(b []byte) string {
 	return strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " ")
 }
+
+// Probe asks the receiver for its features (GET /stsAgent/features) with
+// the API key: a start-up check of the URL and the key. A receiver too old
+// to know the endpoint (404) passes.
+func (s *StackState) Probe(ctx context.Context) error {
+	endpoint, err := IntakeURL(s.URL)
+	if err != nil {
+		return err
+	}
+	features := strings.TrimSuffix(strings.TrimSuffix(endpoint, "/"), "/intake") + "/features"
+	key := s.APIKey.Reveal()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, withAPIKey(features, key), nil)
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", features, stripURL(err, key))
+	}
+	req.Header.Set("sts-api-key", key)
+	req.Header.Set("User-Agent", cmp.Or(s.UserAgent, DefaultUserAgent))
+	client := s.Client
+	if client == nil {
+		client = defaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", features, stripURL(err, key))
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, bodySnippetSize))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300, resp.StatusCode == http.StatusNotFound:
+		return nil
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("probe %s: %s: the API key is not accepted", features, resp.Status)
+	}
+	return fmt.Errorf("probe %s: %s: %s", features, resp.Status, redact(oneLine(body), keyForms(key)...))
+}

@@ -45,6 +45,15 @@ func New(key string) *Receiver {
 
 // ServeHTTP checks and accepts one intake request.
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := strings.TrimSuffix(r.URL.Path, "/"); p == "/stsAgent/features" || p == "/receiver/stsAgent/features" {
+		if rc.Key != "" && r.Header.Get("sts-api-key") != rc.Key && r.URL.Query().Get("api_key") != rc.Key {
+			http.Error(w, "invalid API key", http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"health-states": true, "incremental-topology": false}`)
+		return
+	}
 	if p := strings.TrimSuffix(r.URL.Path, "/"); p != "/stsAgent/intake" && p != "/receiver/stsAgent/intake" {
 		http.NotFound(w, r)
 		return

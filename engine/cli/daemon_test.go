@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stackmap/stackmap/engine/receiver"
+)
+
+// syncBuffer is a buffer the daemon writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const daemonMapping = `name: daemon
+schedule: "@every 1s"
+instance: {type: daemon, url: "test://daemon"}
+sources:
+  - name: hosts
+    file: {path: hosts.json}
+components:
+  - each: $hosts[]
+    jq: '{id: .id, type: "host"}'
+`
+
+// eventually polls cond until it holds or 15 s pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestDaemon(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "daemon.yaml")
+	os.WriteFile(path, []byte(daemonMapping), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}]`), 0o644)
+	rc := receiver.New("k")
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+
+	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
+	stderr := &syncBuffer{}
+	c.Stderr = stderr
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() { done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--grace", "5s", path}) }()
+
+	var base string
+	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
+	eventually(t, "the daemon's address", func() bool {
+		m := addrRE.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
+	eventually(t, "two snapshots", func() bool { _, n := rc.Topology(inst); return n >= 2 })
+
+	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	if code, _ := get(t, base+"/readyz"); code != 200 {
+		t.Errorf("/readyz: %d", code)
+	}
+	_, body := get(t, base+"/status")
+	var st daemonStatus
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		t.Fatalf("/status: %v\n%s", err, body)
+	}
+	if len(st.Mappings) != 1 || st.Mappings[0].Last == nil || st.Mappings[0].Last.Outcome != "ok" || st.Mappings[0].Last.Components != 3 ||
+		st.Mappings[0].NextRun.IsZero() || st.Mappings[0].Delivered == nil || st.Mappings[0].Runs < 2 {
+		t.Errorf("/status: %s", body)
+	}
+	_, body = get(t, base+"/metrics")
+	for _, want := range []string{`stackmap_runs_total{mapping="daemon",outcome="ok"}`, `stackmap_elements_out_total{kind="component",mapping="daemon"}`, "stackmap_run_duration_seconds_bucket", "stackmap_last_success_timestamp_seconds"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	// A broken mapping on SIGHUP: the running version stays.
+	os.WriteFile(path, []byte(strings.Replace(daemonMapping, "jq: '{id: .id", "jq: '{id: .id |", 1)), 0o644)
+	signals <- syscall.SIGHUP
+	eventually(t, "the reload problem in /status", func() bool {
+		_, body := get(t, base+"/status")
+		return strings.Contains(body, "reload_problem") && strings.Contains(body, "jq syntax error")
+	})
+	_, before := rc.Topology(inst)
+	eventually(t, "runs after the failed reload", func() bool { _, n := rc.Topology(inst); return n > before })
+
+	// A shrink of two thirds: refused, counted, nothing deleted.
+	os.WriteFile(path, []byte(daemonMapping), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}]`), 0o644)
+	signals <- syscall.SIGHUP
+	eventually(t, "a shrink refusal", func() bool {
+		_, body := get(t, base+"/metrics")
+		return strings.Contains(body, `stackmap_shrink_refusals_total{mapping="daemon"}`)
+	})
+	if top, _ := rc.Topology(inst); len(top.Components) != 3 {
+		t.Errorf("the shrink reached the receiver: %v", top.Components)
+	}
+
+	signals <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d after SIGTERM:\n%s", code, stderr)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the daemon did not stop on SIGTERM")
+	}
+	if rc.Open(inst) {
+		t.Error("SIGTERM left a snapshot open")
+	}
+}
+
+func TestDaemonNeedsSchedules(t *testing.T) {
+	c, _, stderr := newTestCLI(t, nil)
+	code := c.Run([]string{"run", "--output", "stdout", "--listen", "127.0.0.1:0", "../../examples/cmdb-sqlite/cmdb-sqlite.yaml", "testdata/shrink/shrink.yaml"})
+	if code != ExitInvalid || !strings.Contains(stderr.String(), "mapping shrink has no schedule; the daemon needs one (or use run --once)") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
