@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/stackmap/stackmap/engine/intake"
@@ -364,6 +365,6 @@ func newMetrics() *metrics {
 		lastSuccess:    prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "stackmap_last_success_timestamp_seconds", Help: "When the last run that delivered finished."}, []string{"mapping"}),
 	}
 	m.registry.MustRegister(m.runs, m.failures, m.duration, m.recordsIn, m.elementsOut, m.retries, m.shrinkRefusals, m.skipped, m.lastSuccess,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
