@@ -85,7 +85,9 @@ func TestDaemon(t *testing.T) {
 	signals := make(chan os.Signal, 1)
 	c.Signals = signals
 	done := make(chan int)
-	go func() { done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--grace", "5s", path}) }()
+	go func() {
+		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--grace", "5s", path})
+	}()
 
 	var base string
 	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
