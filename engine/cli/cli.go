@@ -59,6 +59,7 @@ func init() {
 		{"validate", "PATH…", "load and compile mappings (files or directories); exit 3 on any problem", (*CLI).validate},
 		{"preview", "MAPPING", "run a mapping once and show what it would send; nothing is sent", (*CLI).preview},
 		{"run", "[--once] PATH…", "run mappings on their schedules (or once) and deliver to StackState, stdout or files", (*CLI).runVerb},
+		{"receive", "", "run a local StackState receiver for development and tests", (*CLI).receive},
 		{"schema", "", "print the JSON Schema of mapping files, for editors", (*CLI).schema},
 		{"version", "", "print the version", (*CLI).version},
 	}

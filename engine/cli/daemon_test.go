@@ -166,3 +166,58 @@ func TestDaemonNeedsSchedules(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestDaemonUnderFaults runs the daemon against a receiver that fails 30 %
+// of requests with 500 or 429: whatever fails, the receiver's completed
+// topology is always the whole snapshot, and snapshots keep arriving.
+func TestDaemonUnderFaults(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "daemon.yaml")
+	os.WriteFile(path, []byte(daemonMapping+`relations:
+  - each: $hosts[1:][]
+    jq: '{source: "a", target: .id, type: "links"}'
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {"id": "e"}]`), 0o644)
+	rc := receiver.New("k")
+	rc.Faults = &receiver.Faults{Rate: 0.3, Kinds: []string{"500", "429"}}
+	srv := httptest.NewServer(rc.Handler())
+	defer srv.Close()
+
+	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
+	c.Stderr = &syncBuffer{}
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() {
+		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--chunk-size", "2", path})
+	}()
+	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
+	deadline := time.Now().Add(25 * time.Second)
+	for {
+		top, n := rc.Topology(inst)
+		if top != nil && (len(top.Components) != 5 || len(top.Relations) != 4) {
+			t.Fatalf("a completed snapshot is not whole: %d components, %d relations", len(top.Components), len(top.Relations))
+		}
+		if n >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d whole snapshots arrived in 25 s", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	signals <- syscall.SIGTERM
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	failed := 0
+	resp, err := http.Get(srv.URL + "/api/log")
+	if err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		failed = strings.Count(string(b), `"status": 500`) + strings.Count(string(b), `"status": 429`)
+	}
+	if failed == 0 {
+		t.Error("no fault was injected; the test proved nothing")
+	}
+}

@@ -22,11 +22,21 @@ type Receiver struct {
 	// Key is the API key requests must carry; empty accepts any key.
 	Key string
 
+	// Faults, when set, makes a share of intake requests fail, for tests
+	// of the sender's retries.
+	Faults *Faults
+	// Store, when set, is a file the topology and health are saved to after
+	// every accepted request and loaded from by Load.
+	Store string
+
 	mu        sync.Mutex
 	envelopes []map[string]any
 	open      map[Instance]*Topology // snapshots in progress
 	done      map[Instance]*Topology // the last completed snapshot
 	snapshots map[Instance]int
+	telemetry telemetry
+	log       []LogEntry
+	notes     []string // what the request being applied dropped
 }
 
 // Instance names a topology source.
@@ -56,6 +66,12 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if p := strings.TrimSuffix(r.URL.Path, "/"); p != "/stsAgent/intake" && p != "/receiver/stsAgent/intake" {
 		http.NotFound(w, r)
+		return
+	}
+	lw := &logWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() { rc.record(r, lw) }()
+	w = lw
+	if rc.Faults != nil && rc.Faults.inject(w, r) {
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -145,9 +161,22 @@ func (rc *Receiver) accept(env map[string]any) error {
 	for _, t := range topos {
 		rc.apply(t.(map[string]any))
 	}
+	rc.telemetry.add(env)
 	rc.envelopes = append(rc.envelopes, env)
+	if len(rc.envelopes) > maxKept {
+		rc.envelopes = rc.envelopes[len(rc.envelopes)-maxKept:]
+	}
+	if rc.Store != "" {
+		if err := rc.save(); err != nil {
+			rc.notes = append(rc.notes, "store: "+err.Error())
+		}
+	}
 	return nil
 }
+
+// maxKept bounds the envelopes, metrics, events and log entries a receiver
+// keeps.
+const maxKept = 10000
 
 func checkTopology(v any) error {
 	t, ok := v.(map[string]any)
@@ -245,6 +274,17 @@ func (rc *Receiver) apply(t map[string]any) {
 		target.Relations[m["externalId"].(string)] = m
 	}
 	if t["stop_snapshot"].(bool) && rc.open[key] != nil {
+		// As the sync does: a relation whose endpoint is not a component of
+		// the snapshot is dropped, with a warning.
+		snap := rc.open[key]
+		for id, r := range snap.Relations {
+			src, _ := r["sourceId"].(string)
+			dst, _ := r["targetId"].(string)
+			if snap.Components[src] == nil || snap.Components[dst] == nil {
+				delete(snap.Relations, id)
+				rc.notes = append(rc.notes, fmt.Sprintf("dropped relation %s: an endpoint is not a component of the snapshot", id))
+			}
+		}
 		rc.done[key] = rc.open[key]
 		delete(rc.open, key)
 		rc.snapshots[key]++

@@ -112,3 +112,65 @@ func TestReceiverSnapshotSemantics(t *testing.T) {
 		t.Errorf("an unfinished empty snapshot wiped the topology: %v", top.Components)
 	}
 }
+
+func TestReceiverAPI(t *testing.T) {
+	rc := New("")
+	rc.Store = t.TempDir() + "/r.json"
+	h := rc.Handler()
+	env := `{"internalHostname":"h","events":{"cmdb.change":[{"msg_title":"t"}]},"metrics":[["m",1,2,{}]],"service_checks":[],
+"health":[{"consistency_model":"REPEAT_SNAPSHOTS","stream":{"urn":"urn:health:stackmap:x"},"start_snapshot":{"repeat_interval_s":60},"stop_snapshot":{},"check_states":[{"checkStateId":"c1","name":"n","health":"CLEAR","topologyElementIdentifier":"i"}]}],
+"topologies":[{"start_snapshot":true,"stop_snapshot":true,"instance":{"type":"t","url":"u"},"delete_ids":[],
+"components":[{"externalId":"a","type":{"name":"host"},"data":{}}],
+"relations":[{"externalId":"a-x","type":{"name":"r"},"sourceId":"a","targetId":"x","data":{}}]}]}`
+	if w := post(t, h, "/stsAgent/intake", "", "", env); w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	get := func(path string) string {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		return w.Body.String()
+	}
+	if body := get("/api/topology?type=t&url=u"); !strings.Contains(body, `"externalId": "a"`) || strings.Contains(body, `"a-x"`) {
+		t.Errorf("topology: the dangling relation was kept, or the component lost:\n%s", body)
+	}
+	if body := get("/api/log"); !strings.Contains(body, "dropped relation a-x: an endpoint is not a component of the snapshot") {
+		t.Errorf("log: %s", body)
+	}
+	if body := get("/api/health"); !strings.Contains(body, `"c1"`) || !strings.Contains(body, `"snapshots": 1`) {
+		t.Errorf("health: %s", body)
+	}
+	if body := get("/api/metrics"); !strings.Contains(body, `"m"`) {
+		t.Errorf("metrics: %s", body)
+	}
+	if body := get("/api/events"); !strings.Contains(body, `"msg_title": "t"`) {
+		t.Errorf("events: %s", body)
+	}
+	// A new receiver on the same store starts with what was received.
+	again := New("")
+	again.Store = rc.Store
+	if err := again.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if top, n := again.Topology(Instance{Type: "t", URL: "u"}); n != 1 || len(top.Components) != 1 {
+		t.Errorf("after a restart: %d snapshots, %v", n, top)
+	}
+}
+
+func TestReceiverFaults(t *testing.T) {
+	rc := New("")
+	rc.Faults = &Faults{Rate: 1, Kinds: []string{"429"}}
+	w := post(t, rc, "/stsAgent/intake", "", "", topo(true, true, "a"))
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "1" {
+		t.Errorf("a 429 fault: %d %v", w.Code, w.Header())
+	}
+	rc.Faults = &Faults{Rate: 0.3, Kinds: []string{"500"}}
+	failed := 0
+	for range 400 {
+		if post(t, rc, "/stsAgent/intake", "", "", topo(true, true, "a")).Code == 500 {
+			failed++
+		}
+	}
+	if failed < 80 || failed > 160 {
+		t.Errorf("%d of 400 requests failed at a rate of 0.3", failed)
+	}
+}
