@@ -34,8 +34,8 @@ examples: build
 lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
-	$(GO) vet -tags e2e $(PKGS)
-	$(STATICCHECK) -tags e2e $(PKGS)
+	$(GO) vet -tags e2e,sqlbench $(PKGS)
+	$(STATICCHECK) -tags e2e,sqlbench $(PKGS)
 
 $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -48,9 +48,10 @@ fmt:
 e2e: build
 	STACKMAP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 25m -tags e2e ./e2e/...
 
-## bench: Go benchmarks of the hot path
-bench:
+## bench: Go benchmarks of the hot path, then 1 000 000 rows mapped from a private PostgreSQL (as root)
+bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+	STACKMAP_BIN=$(CURDIR)/$(BIN) e2e/sqlbench/run.sh
 
 clean:
 	rm -rf bin $(TOOLS)

@@ -143,12 +143,19 @@ func (c *CLI) usageErr(fs *flag.FlagSet, format string, args ...any) int {
 	return ExitUsage
 }
 
-func (c *CLI) logger(level string) (*slog.Logger, error) {
+func (c *CLI) logger(level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(c.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(c.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: use text or json", format)
 }
 
 func (c *CLI) env(name string) string {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -35,6 +36,8 @@ type daemonConfig struct {
 	payOpt intake.Options
 	listen string
 	grace  time.Duration
+	// watch is how often the mapping files are checked for changes; 0 off.
+	watch time.Duration
 }
 
 // daemon runs mappings on their schedules until a signal stops it.
@@ -112,7 +115,21 @@ func (c *CLI) daemon(cfg daemonConfig) int {
 		defer signal.Stop(ch)
 		signals = ch
 	}
-	for sig := range signals {
+	changes := make(chan struct{}, 1)
+	stopWatch := make(chan struct{})
+	defer close(stopWatch)
+	if cfg.watch > 0 {
+		go d.watch(cfg.watch, changes, stopWatch)
+	}
+	for {
+		var sig os.Signal
+		select {
+		case <-changes:
+			log.Info("a mapping file changed; reloading")
+			d.reloadMappings()
+			continue
+		case sig = <-signals:
+		}
 		if sig == syscall.SIGHUP {
 			d.reloadMappings()
 			continue
@@ -126,7 +143,43 @@ func (c *CLI) daemon(cfg daemonConfig) int {
 		log.Info("stopped")
 		return ExitOK
 	}
-	return ExitOK
+}
+
+// watch checks the mapping files every interval and says on changes when
+// one was added, removed or changed.
+func (d *daemon) watch(interval time.Duration, changes chan<- struct{}, stop <-chan struct{}) {
+	last := d.fingerprint()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if now := d.fingerprint(); now != last {
+			last = now
+			select {
+			case changes <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// fingerprint sums up the mapping files' names, sizes and times.
+func (d *daemon) fingerprint() string {
+	files, err := findMappings(d.cfg.paths)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var b strings.Builder
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", f, info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return b.String()
 }
 
 // schedule adds (or replaces) a mapping's job; first runs it at once too.

@@ -221,3 +221,52 @@ func TestDaemonUnderFaults(t *testing.T) {
 		t.Error("no fault was injected; the test proved nothing")
 	}
 }
+
+// TestDaemonWatchesFiles starts the daemon on a directory and adds and
+// removes mapping files: it picks them up without a signal.
+func TestDaemonWatchesFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(strings.Replace(daemonMapping, "name: daemon", "name: first", 1)), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}]`), 0o644)
+	out := t.TempDir()
+	c, _, _ := newTestCLI(t, nil)
+	stderr := &syncBuffer{}
+	c.Stderr = stderr
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() {
+		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--output", "file:" + out, "--watch", "100ms", "--log-format", "json", "--log-level", "info", dir})
+	}()
+	var base string
+	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
+	eventually(t, "the daemon's address", func() bool {
+		m := addrRE.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	names := func() string {
+		_, body := get(t, base+"/status")
+		var st daemonStatus
+		json.Unmarshal([]byte(body), &st)
+		var n []string
+		for _, m := range st.Mappings {
+			n = append(n, m.Name)
+		}
+		return strings.Join(n, ",")
+	}
+	eventually(t, "the first mapping", func() bool { return names() == "first" })
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte(strings.Replace(daemonMapping, "name: daemon", "name: second", 1)), 0o644)
+	eventually(t, "the added mapping", func() bool { return names() == "first,second" })
+	os.Remove(filepath.Join(dir, "a.yaml"))
+	eventually(t, "the removed mapping gone", func() bool { return names() == "second" })
+	signals <- syscall.SIGTERM
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	if !strings.Contains(stderr.String(), `"msg":"a mapping file changed; reloading"`) {
+		t.Errorf("no JSON log line about the reload:\n%s", stderr)
+	}
+}

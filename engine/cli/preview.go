@@ -23,6 +23,7 @@ type runFlags struct {
 	chunkSize *int
 	now       *string
 	logLevel  *string
+	logFormat *string
 }
 
 func (c *CLI) runFlags(fs interface {
@@ -35,6 +36,7 @@ func (c *CLI) runFlags(fs interface {
 		chunkSize: fs.Int("chunk-size", intake.DefaultChunkSize, "most elements per payload; a snapshot spans several payloads"),
 		now:       fs.String("now", "", "run as of this time (RFC 3339), for reproducible output"),
 		logLevel:  fs.String("log-level", "warn", "log level: debug, info, warn or error"),
+		logFormat: fs.String("log-format", "text", "log format: text or json"),
 	}
 }
 
@@ -62,7 +64,7 @@ func (c *CLI) options(f *runFlags) (mapping.Options, intake.Options, error) {
 	if *f.chunkSize < 1 {
 		return mapping.Options{}, intake.Options{}, fmt.Errorf("--chunk-size must be at least 1, not %d", *f.chunkSize)
 	}
-	log, err := c.logger(*f.logLevel)
+	log, err := c.logger(*f.logLevel, *f.logFormat)
 	if err != nil {
 		return mapping.Options{}, intake.Options{}, err
 	}

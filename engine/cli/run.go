@@ -20,6 +20,7 @@ func (c *CLI) runVerb(args []string) int {
 	once := fs.Bool("once", false, "run each mapping once and exit")
 	listen := fs.String("listen", "127.0.0.1:9464", "the daemon's address for /healthz, /readyz, /metrics and /status")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long runs under way may take to finish")
+	watch := fs.Duration("watch", 2*time.Second, "how often the daemon checks the mapping files for changes and reloads them (0: only on SIGHUP)")
 	output := fs.String("output", "stackstate", "where payloads go: stackstate (POST to --url), stdout (one JSON payload per line) or file:DIR (DIR/<mapping>-0001.json …)")
 	url := fs.String("url", "", "StackState receiver URL, such as https://stackstate.example.com or https://host:7077/stsAgent (default: $STACKMAP_URL)")
 	keyFile := fs.String("api-key-file", "", "file holding the receiver API key (default: $STACKMAP_API_KEY)")
@@ -66,7 +67,7 @@ func (c *CLI) runVerb(args []string) int {
 	}
 	if !*once {
 		return c.daemon(daemonConfig{paths: paths, plans: plans, store: store, sink: sink, forced: forced,
-			runOpt: runOpt, payOpt: payOpt, listen: *listen, grace: *grace})
+			runOpt: runOpt, payOpt: payOpt, listen: *listen, grace: *grace, watch: *watch})
 	}
 	failed := 0
 	ctx := context.Background()

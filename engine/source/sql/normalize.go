@@ -47,7 +47,10 @@ func (n *normalizer) value(i int, v any) (any, error) {
 	case float64:
 		return v, nil
 	case float32:
-		return float64(v), nil
+		// The shortest decimal that reads back as this float32, so that
+		// REAL 0.1 is 0.1 and not 0.10000000149011612.
+		f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(v), 'g', -1, 32), 64)
+		return f, nil
 	case time.Time:
 		return timeValue(typ, v), nil
 	case []byte:

@@ -41,6 +41,7 @@ func TestNormalize(t *testing.T) {
 		{"postgres", "BOOL", true, true},
 		{"postgres", "INT8", int64(7), 7},
 		{"postgres", "FLOAT4", float32(0.5), 0.5},
+		{"postgres", "FLOAT4", float32(0.1), 0.1},
 		{"postgres", "TIMESTAMPTZ", at, "2024-01-02T02:04:05.0000006Z"},
 		{"postgres", "UUID", [16]byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 1, 2, 3, 4, 5, 6, 7, 8}, "12345678-9abc-def0-0102-030405060708"},
 		{"postgres", "BYTEA", []byte("raw"), "raw"},
