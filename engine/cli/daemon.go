@@ -38,6 +38,8 @@ type daemonConfig struct {
 	grace  time.Duration
 	// watch is how often the mapping files are checked for changes; 0 off.
 	watch time.Duration
+	// queueSize bounds each mapping's queue of undelivered telemetry.
+	queueSize int
 }
 
 // daemon runs mappings on their schedules until a signal stops it.
@@ -55,8 +57,9 @@ type daemon struct {
 
 // entry is one scheduled mapping and what it last did.
 type entry struct {
-	plan *mapping.Plan
-	last *lastRun
+	plan  *mapping.Plan
+	last  *lastRun
+	queue *telemetryQueue
 }
 
 type lastRun struct {
@@ -185,7 +188,11 @@ func (d *daemon) fingerprint() string {
 // schedule adds (or replaces) a mapping's job; first runs it at once too.
 func (d *daemon) schedule(p *mapping.Plan, first bool) {
 	d.mu.Lock()
-	d.entries[p.Name] = &entry{plan: p}
+	q := &telemetryQueue{size: d.cfg.queueSize, dropped: func(n int) { d.metrics.telemetryDropped.WithLabelValues(p.Name).Add(float64(n)) }}
+	if old := d.entries[p.Name]; old != nil {
+		q = old.queue // a reloaded mapping keeps what waits
+	}
+	d.entries[p.Name] = &entry{plan: p, queue: q}
 	d.mu.Unlock()
 	job := schedule.Job{Name: p.Name, Schedule: p.Schedule, Run: func(ctx context.Context) { d.runMapping(ctx, p.Name) }}
 	d.runner.Add(job)
@@ -212,12 +219,14 @@ func (d *daemon) runMapping(ctx context.Context, name string) {
 	if s, ok := sink.(*intake.StackState); ok {
 		copied := *s
 		copied.OnRetry = func() { d.metrics.retries.WithLabelValues(p.Name).Inc() }
+		copied.OnSent = func(n int) { d.metrics.bytesSent.WithLabelValues(p.Name).Add(float64(n)) }
 		sink = &copied
 	}
 	opt := d.cfg.runOpt
 	opt.Now = time.Time{}
 	start := time.Now()
-	out := d.c.runOnce(ctx, p, st, false, opt, d.cfg.payOpt, sink)
+	out := d.c.runOnce(ctx, p, st, false, opt, d.cfg.payOpt, sink, e.queue)
+	d.metrics.queued.WithLabelValues(p.Name).Set(float64(e.queue.len()))
 	if err := d.cfg.store.Save(st); err != nil {
 		log.Error("cannot save the state", "mapping", p.Name, "error", err)
 	}
@@ -392,32 +401,38 @@ func (d *daemon) status() daemonStatus {
 
 // metrics are the daemon's Prometheus metrics, labelled by mapping.
 type metrics struct {
-	registry       *prometheus.Registry
-	runs           *prometheus.CounterVec
-	failures       *prometheus.CounterVec
-	duration       *prometheus.HistogramVec
-	recordsIn      *prometheus.CounterVec
-	elementsOut    *prometheus.CounterVec
-	retries        *prometheus.CounterVec
-	shrinkRefusals *prometheus.CounterVec
-	skipped        *prometheus.CounterVec
-	lastSuccess    *prometheus.GaugeVec
+	registry         *prometheus.Registry
+	runs             *prometheus.CounterVec
+	failures         *prometheus.CounterVec
+	duration         *prometheus.HistogramVec
+	recordsIn        *prometheus.CounterVec
+	elementsOut      *prometheus.CounterVec
+	retries          *prometheus.CounterVec
+	shrinkRefusals   *prometheus.CounterVec
+	skipped          *prometheus.CounterVec
+	lastSuccess      *prometheus.GaugeVec
+	bytesSent        *prometheus.CounterVec
+	queued           *prometheus.GaugeVec
+	telemetryDropped *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
-		registry:       prometheus.NewRegistry(),
-		runs:           prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_runs_total", Help: "Runs by mapping and outcome (ok, failed)."}, []string{"mapping", "outcome"}),
-		failures:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_run_failures_total", Help: "Failed runs by mapping and reason (run, build, shrink_guard, deliver, panic)."}, []string{"mapping", "reason"}),
-		duration:       prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "stackmap_run_duration_seconds", Help: "Duration of runs, delivery included.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}, []string{"mapping"}),
-		recordsIn:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_records_in_total", Help: "Records read from the sources."}, []string{"mapping"}),
-		elementsOut:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_elements_out_total", Help: "Elements built, by kind."}, []string{"mapping", "kind"}),
-		retries:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_delivery_retries_total", Help: "Retried deliveries of a chunk to the receiver."}, []string{"mapping"}),
-		shrinkRefusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_shrink_refusals_total", Help: "Snapshots the shrink guard refused."}, []string{"mapping"}),
-		skipped:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_skipped_runs_total", Help: "Runs skipped because the previous run still ran."}, []string{"mapping"}),
-		lastSuccess:    prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "stackmap_last_success_timestamp_seconds", Help: "When the last run that delivered finished."}, []string{"mapping"}),
+		registry:         prometheus.NewRegistry(),
+		runs:             prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_runs_total", Help: "Runs by mapping and outcome (ok, failed)."}, []string{"mapping", "outcome"}),
+		failures:         prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_run_failures_total", Help: "Failed runs by mapping and reason (run, build, shrink_guard, deliver, panic)."}, []string{"mapping", "reason"}),
+		duration:         prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "stackmap_run_duration_seconds", Help: "Duration of runs, delivery included.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}, []string{"mapping"}),
+		recordsIn:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_records_in_total", Help: "Records read from the sources."}, []string{"mapping"}),
+		elementsOut:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_elements_out_total", Help: "Elements built, by kind."}, []string{"mapping", "kind"}),
+		retries:          prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_delivery_retries_total", Help: "Retried deliveries of a chunk to the receiver."}, []string{"mapping"}),
+		shrinkRefusals:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_shrink_refusals_total", Help: "Snapshots the shrink guard refused."}, []string{"mapping"}),
+		skipped:          prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_skipped_runs_total", Help: "Runs skipped because the previous run still ran."}, []string{"mapping"}),
+		lastSuccess:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "stackmap_last_success_timestamp_seconds", Help: "When the last run that delivered finished."}, []string{"mapping"}),
+		bytesSent:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_bytes_sent_total", Help: "Compressed bytes the receiver accepted."}, []string{"mapping"}),
+		queued:           prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "stackmap_telemetry_queued", Help: "Metrics and events of failed deliveries waiting for the next run."}, []string{"mapping"}),
+		telemetryDropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "stackmap_telemetry_dropped_total", Help: "Queued metrics and events dropped because the queue was full."}, []string{"mapping"}),
 	}
-	m.registry.MustRegister(m.runs, m.failures, m.duration, m.recordsIn, m.elementsOut, m.retries, m.shrinkRefusals, m.skipped, m.lastSuccess,
+	m.registry.MustRegister(m.runs, m.failures, m.duration, m.recordsIn, m.elementsOut, m.retries, m.shrinkRefusals, m.skipped, m.lastSuccess, m.bytesSent, m.queued, m.telemetryDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

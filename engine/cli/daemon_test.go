@@ -270,3 +270,78 @@ func TestDaemonWatchesFiles(t *testing.T) {
 		t.Errorf("no JSON log line about the reload:\n%s", stderr)
 	}
 }
+
+// TestDaemonReceiverDownThenBack keeps the receiver down for a few runs:
+// nothing is deleted, and when it is back the topology arrives whole with
+// the metrics of the runs it missed.
+func TestDaemonReceiverDownThenBack(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "daemon.yaml")
+	os.WriteFile(path, []byte(daemonMapping+`metrics:
+  - jq: '{name: "app.runs", value: 1, timestamp: $now}'
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}]`), 0o644)
+	rc := receiver.New("k")
+	var down sync.Mutex
+	isDown := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		down.Lock()
+		d := isDown
+		down.Unlock()
+		if d {
+			http.Error(w, "receiver restarting", http.StatusServiceUnavailable)
+			return
+		}
+		rc.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
+	stderr := &syncBuffer{}
+	c.Stderr = stderr
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() {
+		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--delivery-retries", "0", path})
+	}()
+	var base string
+	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
+	eventually(t, "the daemon's address", func() bool {
+		m := addrRE.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	eventually(t, "three failed deliveries", func() bool {
+		_, body := get(t, base+"/metrics")
+		return strings.Contains(body, `stackmap_run_failures_total{mapping="daemon",reason="deliver"} 3`)
+	})
+	if _, body := get(t, base+"/metrics"); !strings.Contains(body, `stackmap_telemetry_queued{mapping="daemon"} 3`) {
+		t.Errorf("the missed metrics are not queued:\n%s", body)
+	}
+	down.Lock()
+	isDown = false
+	down.Unlock()
+	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
+	eventually(t, "a snapshot after the receiver came back", func() bool { _, n := rc.Topology(inst); return n >= 1 })
+	if top, _ := rc.Topology(inst); len(top.Components) != 2 {
+		t.Errorf("topology %v", top.Components)
+	}
+	resp, err := http.Get(srv.URL + "/api/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Metrics [][]any }
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	stamps := map[float64]bool{}
+	for _, m := range got.Metrics {
+		stamps[m[1].(float64)] = true
+	}
+	if len(stamps) < 4 {
+		t.Errorf("metrics of %d runs arrived, want the 3 missed ones and the current one: %v", len(stamps), got.Metrics)
+	}
+	signals <- syscall.SIGTERM
+	<-done
+}

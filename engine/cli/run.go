@@ -20,6 +20,8 @@ func (c *CLI) runVerb(args []string) int {
 	once := fs.Bool("once", false, "run each mapping once and exit")
 	listen := fs.String("listen", "127.0.0.1:9464", "the daemon's address for /healthz, /readyz, /metrics and /status")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long runs under way may take to finish")
+	retries := fs.Int("delivery-retries", intake.DefaultRetry.Attempts-1, "retries of a chunk the receiver did not take (transport errors, 408, 429, 5xx), with backoff from 1s to 30s")
+	queueSize := fs.Int("queue-size", 10000, "the daemon keeps up to this many metrics and events of failed deliveries for the next run; beyond, the oldest are dropped and counted")
 	watch := fs.Duration("watch", 2*time.Second, "how often the daemon checks the mapping files for changes and reloads them (0: only on SIGHUP)")
 	output := fs.String("output", "stackstate", "where payloads go: stackstate (POST to --url), stdout (one JSON payload per line) or file:DIR (DIR/<mapping>-0001.json …)")
 	url := fs.String("url", "", "StackState receiver URL, such as https://stackstate.example.com or https://host:7077/stsAgent (default: $STACKMAP_URL)")
@@ -46,6 +48,14 @@ func (c *CLI) runVerb(args []string) int {
 	if err != nil {
 		return c.usageErr(fs, "%v", err)
 	}
+	if *retries < 0 || *retries > 20 {
+		return c.usageErr(fs, "--delivery-retries must be between 0 and 20, not %d", *retries)
+	}
+	if s, ok := sink.(*intake.StackState); ok {
+		s.Retry = intake.DefaultRetry
+		s.Retry.Attempts = *retries + 1
+		s.Logger = runOpt.Logger
+	}
 	files, err := findMappings(paths)
 	if err != nil {
 		c.errorf("%v", err)
@@ -67,7 +77,7 @@ func (c *CLI) runVerb(args []string) int {
 	}
 	if !*once {
 		return c.daemon(daemonConfig{paths: paths, plans: plans, store: store, sink: sink, forced: forced,
-			runOpt: runOpt, payOpt: payOpt, listen: *listen, grace: *grace, watch: *watch})
+			runOpt: runOpt, payOpt: payOpt, listen: *listen, grace: *grace, watch: *watch, queueSize: *queueSize})
 	}
 	failed := 0
 	ctx := context.Background()
@@ -76,7 +86,7 @@ func (c *CLI) runVerb(args []string) int {
 		if err != nil {
 			runOpt.Logger.Warn(err.Error(), "mapping", plan.Name)
 		}
-		out := c.runOnce(ctx, plan, st, forced[plan.Name], runOpt, payOpt, sink)
+		out := c.runOnce(ctx, plan, st, forced[plan.Name], runOpt, payOpt, sink, nil)
 		if serr := store.Save(st); serr != nil {
 			runOpt.Logger.Error("cannot save the state", "mapping", plan.Name, "error", serr)
 		}
@@ -106,7 +116,10 @@ type outcome struct {
 // runOnce runs one mapping and delivers its payloads, keeping st up to
 // date. Nothing is delivered when the run failed, or when the shrink guard
 // refuses the snapshot and force is not set.
-func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, force bool, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink) outcome {
+//
+// The daemon passes a queue: telemetry of a delivery that failed waits
+// there for the next run; run --once passes nil.
+func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, force bool, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink, queue *telemetryQueue) outcome {
 	runOpt.State = st.User
 	res, err := plan.Run(ctx, runOpt)
 	st.Runs++
@@ -117,6 +130,14 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 	}
 	if err != nil {
 		return fail("run", fmt.Errorf("%s\n%s: the run failed; nothing was sent", res.Redact(err.Error()), plan.Path))
+	}
+	if queue != nil {
+		queue.takeInto(res.Batch)
+	}
+	requeue := func() {
+		if queue != nil {
+			queue.put(res.Batch.Metrics, res.Batch.Events)
+		}
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	envs, err := intake.Build(res.Batch, payOpt)
@@ -129,12 +150,14 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 		if err := state.Guard(plan.Name, st.Delivered, snap, plan.MaxShrink); err != nil {
 			if !force {
 				runOpt.Logger.Warn("shrink guard refused a snapshot", "mapping", plan.Name, "error", err)
+				requeue()
 				return fail("shrink_guard", fmt.Errorf("%s: %w", plan.Path, err))
 			}
 			runOpt.Logger.Warn("shrink guard overruled by --force-shrink", "mapping", plan.Name, "error", err)
 		}
 	}
 	if err := sink.Send(ctx, plan.Name, envs); err != nil {
+		requeue()
 		return fail("deliver", fmt.Errorf("%s: deliver: %s", plan.Path, res.Redact(err.Error())))
 	}
 	if snap != nil {

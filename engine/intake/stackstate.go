@@ -47,6 +47,8 @@ type StackState struct {
 	Retry retry.Policy
 	// OnRetry, when set, is called before every retry, for metrics.
 	OnRetry func()
+	// OnSent, when set, is told the size of every chunk the receiver took.
+	OnSent func(bytes int)
 }
 
 // DefaultRetry is the retry policy of a sink that sets none: five tries,
@@ -177,6 +179,9 @@ func (s *StackState) post(ctx context.Context, target, endpoint string, body []b
 		"url", endpoint, "elapsed", time.Since(start))
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if s.OnSent != nil {
+			s.OnSent(len(body))
+		}
 		return nil
 	}
 	status := resp.Status
