@@ -53,6 +53,31 @@ type daemon struct {
 	mu      sync.Mutex
 	entries map[string]*entry
 	reload  string // the last reload's problem, or ""
+
+	// deliveries keeps two mappings that share an instance from
+	// interleaving the chunks of their snapshots.
+	deliveries sync.Map // instance → *sync.Mutex
+}
+
+// instanceSink delivers one snapshot of an instance at a time.
+type instanceSink struct {
+	inner intake.Sink
+	d     *daemon
+}
+
+func (s instanceSink) Send(ctx context.Context, mapping string, envs []intake.Envelope) error {
+	key := "mapping:" + mapping
+	for _, e := range envs {
+		if len(e.Topologies) > 0 {
+			key = e.Topologies[0].Instance.Type + "\x00" + e.Topologies[0].Instance.URL
+			break
+		}
+	}
+	m, _ := s.d.deliveries.LoadOrStore(key, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	defer mu.Unlock()
+	return s.inner.Send(ctx, mapping, envs)
 }
 
 // entry is one scheduled mapping and what it last did.
@@ -222,6 +247,7 @@ func (d *daemon) runMapping(ctx context.Context, name string) {
 		copied.OnSent = func(n int) { d.metrics.bytesSent.WithLabelValues(p.Name).Add(float64(n)) }
 		sink = &copied
 	}
+	sink = instanceSink{inner: sink, d: d}
 	opt := d.cfg.runOpt
 	opt.Now = time.Time{}
 	start := time.Now()

@@ -42,14 +42,16 @@ type Runner struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu   sync.Mutex
-	jobs map[string]cron.EntryID
+	mu      sync.Mutex
+	jobs    map[string]cron.EntryID
+	running map[string]*sync.Mutex // by job name, shared by its versions
 }
 
 // NewRunner returns a runner that logs to log.
 func NewRunner(log *slog.Logger, hooks Hooks) *Runner {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Runner{cron: cron.New(cron.WithParser(parser)), log: log, hooks: hooks, ctx: ctx, cancel: cancel, jobs: map[string]cron.EntryID{}}
+	return &Runner{cron: cron.New(cron.WithParser(parser)), log: log, hooks: hooks, ctx: ctx, cancel: cancel,
+		jobs: map[string]cron.EntryID{}, running: map[string]*sync.Mutex{}}
 }
 
 // MaxOffset caps the offset that spreads jobs.
@@ -71,13 +73,9 @@ func Offset(name string, interval time.Duration) time.Duration {
 func (r *Runner) Add(j Job) {
 	r.Remove(j.Name)
 	offset := Offset(j.Name, Interval(j.Schedule, time.Now()))
-	var running sync.Mutex
+	running := r.lock(j.Name)
 	id := r.cron.Schedule(j.Schedule, cron.FuncJob(func() {
-		if !running.TryLock() {
-			r.log.Warn("skipped a run: the previous one still runs", "mapping", j.Name)
-			if r.hooks.Skipped != nil {
-				r.hooks.Skipped(j.Name)
-			}
+		if !r.begin(j.Name, running) {
 			return
 		}
 		r.wg.Add(1)
@@ -100,13 +98,43 @@ func (r *Runner) Add(j Job) {
 }
 
 // RunNow runs a job at once, outside its schedule (at start-up), with the
-// same protection against panics.
+// same protection against panics and against overlapping itself.
 func (r *Runner) RunNow(j Job) {
+	running := r.lock(j.Name)
+	if !r.begin(j.Name, running) {
+		return
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
+		defer running.Unlock()
 		r.runSafely(j)
 	}()
+}
+
+// lock returns the mutex that keeps a job from overlapping itself; every
+// version of a job (after a reload) shares it.
+func (r *Runner) lock(name string) *sync.Mutex {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := r.running[name]
+	if m == nil {
+		m = &sync.Mutex{}
+		r.running[name] = m
+	}
+	return m
+}
+
+// begin takes a job's mutex, or reports and counts a skipped run.
+func (r *Runner) begin(name string, running *sync.Mutex) bool {
+	if running.TryLock() {
+		return true
+	}
+	r.log.Warn("skipped a run: the previous one still runs", "mapping", name)
+	if r.hooks.Skipped != nil {
+		r.hooks.Skipped(name)
+	}
+	return false
 }
 
 func (r *Runner) runSafely(j Job) {

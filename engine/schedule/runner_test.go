@@ -98,3 +98,31 @@ func TestParseForms(t *testing.T) {
 		}
 	}
 }
+
+// TestRunNowDoesNotOverlapTheSchedule starts a job at once and lets its
+// schedule come due while it runs: the scheduled run is skipped.
+func TestRunNowDoesNotOverlapTheSchedule(t *testing.T) {
+	var skipped, inFlight, most atomic.Int32
+	r := NewRunner(slog.New(slog.DiscardHandler), Hooks{Skipped: func(string) { skipped.Add(1) }})
+	release := make(chan struct{})
+	job := Job{Name: "j", Schedule: every(t, "@every 1s"), Run: func(ctx context.Context) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		if n > most.Load() {
+			most.Store(n)
+		}
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+	}}
+	r.Add(job)
+	r.RunNow(job)
+	r.Start()
+	time.Sleep(2200 * time.Millisecond)
+	close(release)
+	r.Stop(time.Second)
+	if most.Load() != 1 || skipped.Load() < 1 {
+		t.Errorf("%d runs at once, %d skipped; want 1 and at least 1", most.Load(), skipped.Load())
+	}
+}
