@@ -163,6 +163,7 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 	if snap != nil {
 		st.Delivered = snap
 	}
+	st.User = res.State
 	st.LastSuccess = time.Now().UTC()
 	runOpt.Logger.Info("delivered", "mapping", plan.Name, "payloads", len(envs),
 		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))

@@ -285,3 +285,32 @@ func TestShrinkGuard(t *testing.T) {
 		t.Errorf("state %s", b)
 	}
 }
+
+// TestStateCursor keeps a change cursor with state: between runs, so that
+// each change becomes an event once.
+func TestStateCursor(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "changes.json")
+	events := func() int {
+		c, stdout, stderr := newTestCLI(t, map[string]string{"CHANGES_FILE": file})
+		if code := c.Run([]string{"run", "--once", "--output", "stdout", "testdata/cursor/cursor.yaml"}); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		return strings.Count(stdout.String(), `"msg_title"`)
+	}
+	os.WriteFile(file, []byte(`[{"ts": 1, "title": "a"}, {"ts": 2, "title": "b"}, {"ts": 3, "title": "c"}]`), 0o644)
+	if n := events(); n != 3 {
+		t.Errorf("first run: %d events, want 3", n)
+	}
+	if n := events(); n != 0 {
+		t.Errorf("second run, nothing new: %d events, want 0", n)
+	}
+	os.WriteFile(file, []byte(`[{"ts": 1, "title": "a"}, {"ts": 2, "title": "b"}, {"ts": 3, "title": "c"}, {"ts": 4, "title": "d"}]`), 0o644)
+	if n := events(); n != 1 {
+		t.Errorf("third run, one new change: %d events, want 1", n)
+	}
+	b, _ := os.ReadFile(filepath.Join(stateDir(t), "cursor.json"))
+	if !strings.Contains(string(b), `"last": 4`) {
+		t.Errorf("state file: %s", b)
+	}
+}

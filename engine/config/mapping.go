@@ -36,6 +36,8 @@ type Mapping struct {
 	Metrics    []Rule `yaml:"metrics" doc:"Rules whose jq emits metric points."`
 	Events     []Rule `yaml:"events" doc:"Rules whose jq emits events."`
 	Health     []Rule `yaml:"health" doc:"Rules whose jq emits health check states."`
+
+	State Expr `yaml:"state" doc:"jq run after a run that delivered, with every source bound; its value is kept in the state directory and is $state in the next run (a change cursor, say). Without it $state is null."`
 }
 
 // Instance is the topology source of a mapping.

@@ -43,6 +43,7 @@ type Plan struct {
 	sources     []*sourcePlan
 	rules       []*rulePlan
 	hasHealth   bool
+	state       *expr.Program
 	hasTopology bool
 	secrets     []string
 	redactor    *config.Redactor
@@ -130,6 +131,11 @@ func Compile(m *config.Mapping) (*Plan, error) {
 				p.hasTopology = true
 			}
 		}
+	}
+	if m.State.IsSet() {
+		var err error
+		p.state, err = all.Expr(m.State)
+		errs.Append(m.State.Pos, err)
 	}
 	p.secrets = m.Secrets
 	p.redactor = config.NewRedactor(m.Secrets)

@@ -43,6 +43,9 @@ type Result struct {
 	Errors   []error
 	Started  time.Time
 	Duration time.Duration
+	// State is the value of the mapping's state expression, to keep for
+	// the next run once this one is delivered; nil without one.
+	State any
 
 	run *run
 }
@@ -163,6 +166,15 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	if len(r.res.Errors) > 0 {
 		return r.res, r.res.Err()
+	}
+	if p.state != nil {
+		out, err := p.state.All(ctx, nil, r.values)
+		if err != nil {
+			return r.fail(fmt.Errorf("%s: state: %w", p.Path, err))
+		}
+		if len(out) > 0 {
+			r.res.State = out[0]
+		}
 	}
 	r.res.Batch = r.batch
 	return r.res, nil
