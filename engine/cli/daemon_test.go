@@ -345,3 +345,57 @@ func TestDaemonReceiverDownThenBack(t *testing.T) {
 	signals <- syscall.SIGTERM
 	<-done
 }
+
+// TestDaemonSIGTERMMidSend stops the daemon while it sends a snapshot
+// chunk by chunk to a slow receiver: the grace period runs out, the rest of
+// the snapshot is not sent, and the receiver keeps the last whole one.
+func TestDaemonSIGTERMMidSend(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "daemon.yaml")
+	os.WriteFile(path, []byte(strings.Replace(daemonMapping, `"@every 1s"`, `"@every 2s"`, 1)), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}]`), 0o644)
+	rc := receiver.New("k")
+	var slow sync.Mutex
+	delay := time.Duration(0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slow.Lock()
+		d := delay
+		slow.Unlock()
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+		rc.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
+	c.Stderr = &syncBuffer{}
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() {
+		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--chunk-size", "1", "--grace", "300ms", path})
+	}()
+	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
+	eventually(t, "a first snapshot", func() bool { _, n := rc.Topology(inst); return n == 1 })
+	// The next snapshot differs and crawls: one chunk a second.
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "e"}]`), 0o644)
+	slow.Lock()
+	delay = time.Second
+	slow.Unlock()
+	eventually(t, "the second snapshot under way", func() bool { return rc.Open(inst) })
+	signals <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the daemon did not stop within its grace period")
+	}
+	top, n := rc.Topology(inst)
+	if n != 1 || top.Components["e"] != nil || top.Components["d"] == nil {
+		t.Errorf("after SIGTERM mid-send: %d snapshots, components %v; want the first one untouched", n, top.Components)
+	}
+}

@@ -179,7 +179,9 @@ func (r *Runner) Start() { r.cron.Start() }
 // Stop stops scheduling and waits up to grace for runs under way to end;
 // then it cancels their context and waits for them to return.
 func (r *Runner) Stop(grace time.Duration) {
-	<-r.cron.Stop().Done()
+	// cron's own Stop would wait for the runs without a limit; the wait
+	// here has one.
+	r.cron.Stop()
 	done := make(chan struct{})
 	go func() {
 		r.wg.Wait()
