@@ -5,13 +5,16 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -183,4 +186,68 @@ func TestDaemonAndReceiver(t *testing.T) {
 	if strings.Contains(daemon.log.String(), "shrink guard") {
 		t.Errorf("the restarted daemon tripped the shrink guard:\n%s", daemon.log)
 	}
+}
+
+// TestKillDuringRun kills the daemon with SIGKILL while a run waits on a
+// slow API: the state of the last good run is intact, and the next daemon
+// delivers without tripping the shrink guard.
+func TestKillDuringRun(t *testing.T) {
+	var slow atomic.Bool
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slow.Load() {
+			time.Sleep(5 * time.Second)
+		}
+		fmt.Fprint(w, `{"hosts": [{"id": "a"}, {"id": "b"}, {"id": "c"}]}`)
+	}))
+	defer api.Close()
+	recv := start(t, nil, "receive", "--listen", "127.0.0.1:0")
+	raddr := recv.address(t)
+	dir := t.TempDir()
+	mappingPath := filepath.Join(dir, "slow.yaml")
+	os.WriteFile(mappingPath, []byte(`name: slow
+schedule: "@every 1s"
+instance: {type: slow, url: "test://slow"}
+sources:
+  - name: hosts
+    http: {url: "`+api.URL+`"}
+    records: .hosts[]
+components:
+  - each: $hosts[]
+    jq: '{id, type: "host"}'
+`), 0o644)
+	env := []string{"STACKMAP_API_KEY=x", "STACKMAP_URL=http://" + raddr}
+	daemon := start(t, env, "run", "--listen", "127.0.0.1:0", mappingPath)
+	daemon.address(t)
+	statePath := filepath.Join(stateDir(t), "slow.json")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(statePath); err == nil && strings.Contains(string(b), `"components": 3`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no good run: %s", daemon.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	slow.Store(true)
+	time.Sleep(1500 * time.Millisecond) // a run is now waiting on the API
+	daemon.cmd.Process.Signal(syscall.SIGKILL)
+	daemon.cmd.Wait()
+	after, err := os.ReadFile(statePath)
+	var st struct{ Delivered struct{ Components int } }
+	if err != nil || json.Unmarshal(after, &st) != nil || st.Delivered.Components != 3 {
+		t.Fatalf("state after kill -9: %v\n%s", err, after)
+	}
+	slow.Store(false)
+	daemon = start(t, env, "run", "--listen", "127.0.0.1:0", "--log-level", "info", mappingPath)
+	daemon.address(t)
+	deadline = time.Now().Add(20 * time.Second)
+	for !strings.Contains(daemon.log.String(), "run delivered") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the next daemon did not deliver:\n%s", daemon.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	daemon.cmd.Process.Signal(syscall.SIGTERM)
+	daemon.cmd.Wait()
 }
