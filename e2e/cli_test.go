@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -218,8 +217,8 @@ func TestRunOnceWritesOrderedChunks(t *testing.T) {
 }
 
 func TestRunOnceDeliversToReceiver(t *testing.T) {
-	rc := receiver.New("e2e-key")
-	srv := httptest.NewServer(rc)
+	rc := startReceiver(t, "e2e-key")
+	srv := rc
 	defer srv.Close()
 	code, _, errOut := stackmap(t, []string{"STACKMAP_URL=" + srv.URL + "/receiver/stsAgent/intake", "STACKMAP_API_KEY=e2e-key"},
 		"run", "--once", "examples/", "--chunk-size", "4", "--hostname", "e2e-host")

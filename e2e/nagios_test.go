@@ -146,8 +146,8 @@ func TestNagios(t *testing.T) {
 	var reqs cgiLog
 	cgiSrv := httptest.NewServer(nagiosCGI(work, &reqs))
 	defer cgiSrv.Close()
-	rc := receiver.New("e2e-key")
-	rcSrv := httptest.NewServer(rc)
+	rc := startReceiver(t, "e2e-key")
+	rcSrv := rc
 	defer rcSrv.Close()
 	inst := receiver.Instance{Type: "nagios", URL: "e2e-nagios"}
 	env := func(user, password string) []string {

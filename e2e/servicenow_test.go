@@ -53,7 +53,7 @@ var snDisplayFields = []string{"sys_tags", "maintenance_schedule", "location", "
 type snFixture struct {
 	fake *snfake.Server
 	url  string // the fake's base URL, SN_URL
-	rc   *receiver.Receiver
+	rc   *liveReceiver
 	recv string // the receiver's URL
 }
 
@@ -66,9 +66,8 @@ func snStart(t *testing.T) *snFixture {
 	fake := snfake.New(snfake.Config{Drift: true})
 	fs := httptest.NewServer(fake)
 	t.Cleanup(fs.Close)
-	rc := receiver.New(snKey)
-	rs := httptest.NewServer(rc)
-	t.Cleanup(rs.Close)
+	rc := startReceiver(t, snKey)
+	rs := rc
 	return &snFixture{fake: fake, url: fs.URL, rc: rc, recv: rs.URL}
 }
 

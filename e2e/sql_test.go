@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"reflect"
@@ -305,11 +304,10 @@ sql-cmdb-server-SRV-0006 DEVIATING urn:host:/batch-01 | The CMDB holds no status
 func sqlLines(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }
 
 // sqlReceiver starts a local receiver for one run.
-func sqlReceiver(t *testing.T) (*receiver.Receiver, []string) {
+func sqlReceiver(t *testing.T) (*liveReceiver, []string) {
 	t.Helper()
-	rc := receiver.New("e2e-key")
-	srv := httptest.NewServer(rc)
-	t.Cleanup(srv.Close)
+	rc := startReceiver(t, "e2e-key")
+	srv := rc
 	return rc, []string{"STACKMAP_URL=" + srv.URL, "STACKMAP_API_KEY=e2e-key"}
 }
 

@@ -86,7 +86,7 @@ func startZabbix(t *testing.T) map[string]string {
 
 // zabbixRun runs the mapping once against rc with the given ZABBIX_*
 // settings.
-func zabbixRun(t *testing.T, srv *httptest.Server, key string, zabbix ...string) (int, string) {
+func zabbixRun(t *testing.T, srv *liveReceiver, key string, zabbix ...string) (int, string) {
 	t.Helper()
 	env := append([]string{"STACKMAP_URL=" + srv.URL, "STACKMAP_API_KEY=" + key}, zabbix...)
 	start := time.Now()
@@ -157,8 +157,8 @@ func asJSON(t *testing.T, v any) any {
 func TestZabbix(t *testing.T) {
 	z := startZabbix(t)
 	const key = "zabbix-e2e-key"
-	rc := receiver.New(key)
-	srv := httptest.NewServer(rc)
+	rc := startReceiver(t, key)
+	srv := rc
 	defer srv.Close()
 	url := z["ZABBIX_URL"]
 	inst := strings.Split(strings.TrimPrefix(url, "http://"), "/")[0] // 127.0.0.1:18080
@@ -467,8 +467,8 @@ func TestZabbixBearerPlacement(t *testing.T) {
 	defer zsrv.Close()
 	url := zsrv.URL + "/api_jsonrpc.php"
 	const key = "zabbix-fake-key"
-	rc := receiver.New(key)
-	srv := httptest.NewServer(rc)
+	rc := startReceiver(t, key)
+	srv := rc
 	defer srv.Close()
 	creds := []string{"ZABBIX_URL=" + url, "ZABBIX_USER=Admin", "ZABBIX_PASSWORD=fake-password"}
 	bearer := "Bearer " + fakeSession

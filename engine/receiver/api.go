@@ -153,7 +153,7 @@ func tail(l []any) []any {
 
 // Handler serves the intake and the receiver's API: /api/topology (all
 // instances, or one with ?type=&url=), /api/metrics, /api/events,
-// /api/health and /api/log.
+// /api/health, /api/envelopes (the last ones accepted) and /api/log.
 func (rc *Receiver) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", rc)
@@ -181,8 +181,7 @@ func (rc *Receiver) Handler() http.Handler {
 		inst := Instance{Type: typ, URL: url}
 		top := rc.done[inst]
 		if top == nil {
-			http.Error(w, "no completed snapshot of that instance", http.StatusNotFound)
-			return
+			top = &Topology{}
 		}
 		reply(w, map[string]any{"type": typ, "url": url, "snapshots": rc.snapshots[inst], "open": rc.open[inst] != nil,
 			"components": sortedValues(top.Components), "relations": sortedValues(top.Relations)})
@@ -205,6 +204,11 @@ func (rc *Receiver) Handler() http.Handler {
 			h = map[string]*healthStream{}
 		}
 		reply(w, map[string]any{"streams": h})
+	})
+	mux.HandleFunc("GET /api/envelopes", func(w http.ResponseWriter, r *http.Request) {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		reply(w, map[string]any{"envelopes": append([]map[string]any{}, rc.envelopes...)})
 	})
 	mux.HandleFunc("GET /api/log", func(w http.ResponseWriter, r *http.Request) {
 		rc.mu.Lock()
