@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -398,4 +399,80 @@ func TestDaemonSIGTERMMidSend(t *testing.T) {
 	if n != 1 || top.Components["e"] != nil || top.Components["d"] == nil {
 		t.Errorf("after SIGTERM mid-send: %d snapshots, components %v; want the first one untouched", n, top.Components)
 	}
+}
+
+// TestDaemonSourceFailsOnPage3 lets an API fail on its third page after a
+// good run: the run fails with the reason "run", and the receiver keeps the
+// last whole snapshot.
+func TestDaemonSourceFailsOnPage3(t *testing.T) {
+	var broken sync.Mutex
+	page3 := false
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		off := r.URL.Query().Get("off")
+		broken.Lock()
+		fail := page3 && off == "4"
+		broken.Unlock()
+		if fail {
+			http.Error(w, "database is gone", http.StatusInternalServerError)
+			return
+		}
+		ids := map[string]string{"0": `[{"id":"a"},{"id":"b"}]`, "2": `[{"id":"c"},{"id":"d"}]`, "4": `[{"id":"e"}]`}[off]
+		fmt.Fprintf(w, `{"items": %s}`, ids)
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "paged.yaml")
+	os.WriteFile(path, []byte(`name: paged
+schedule: "@every 1s"
+instance: {type: paged, url: "test://paged"}
+sources:
+  - name: items
+    http:
+      url: "`+api.URL+`"
+      paginate: {offset: {offset_param: off, limit_param: lim, limit: 2}}
+      retry: {attempts: 1}
+    records: .items[]
+components:
+  - each: $items[]
+    jq: '{id, type: "item"}'
+`), 0o644)
+	rc := receiver.New("k")
+	srv := httptest.NewServer(rc.Handler())
+	defer srv.Close()
+	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
+	stderr := &syncBuffer{}
+	c.Stderr = stderr
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() { done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, path}) }()
+	var base string
+	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
+	eventually(t, "the daemon's address", func() bool {
+		m := addrRE.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	inst := receiver.Instance{Type: "paged", URL: "test://paged"}
+	eventually(t, "a whole snapshot", func() bool { _, n := rc.Topology(inst); return n >= 1 })
+	broken.Lock()
+	page3 = true
+	broken.Unlock()
+	_, before := rc.Topology(inst)
+	eventually(t, "two failed runs", func() bool {
+		_, body := get(t, base+"/metrics")
+		return regexp.MustCompile(`stackmap_run_failures_total\{mapping="paged",reason="run"\} [2-9]`).MatchString(body)
+	})
+	top, n := rc.Topology(inst)
+	if len(top.Components) != 5 || n > before+1 || rc.Open(inst) {
+		t.Errorf("after failing runs: %d components, %d snapshots (before %d), open %v", len(top.Components), n, before, rc.Open(inst))
+	}
+	_, body := get(t, base+"/status")
+	if !strings.Contains(body, `"reason": "run"`) || !strings.Contains(body, "500 Internal Server Error: database is gone") {
+		t.Errorf("/status does not show the failure:\n%s", body)
+	}
+	signals <- syscall.SIGTERM
+	<-done
 }
