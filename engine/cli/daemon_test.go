@@ -75,7 +75,7 @@ func TestDaemon(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "daemon.yaml")
 	os.WriteFile(path, []byte(daemonMapping), 0o644)
-	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}]`), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {"id": "e"}]`), 0o644)
 	rc := receiver.New("k")
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
@@ -113,7 +113,7 @@ func TestDaemon(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatalf("/status: %v\n%s", err, body)
 	}
-	if len(st.Mappings) != 1 || st.Mappings[0].Last == nil || st.Mappings[0].Last.Outcome != "ok" || st.Mappings[0].Last.Components != 3 ||
+	if len(st.Mappings) != 1 || st.Mappings[0].Last == nil || st.Mappings[0].Last.Outcome != "ok" || st.Mappings[0].Last.Components != 5 ||
 		st.Mappings[0].NextRun.IsZero() || st.Mappings[0].Delivered == nil || st.Mappings[0].Runs < 2 {
 		t.Errorf("/status: %s", body)
 	}
@@ -134,7 +134,7 @@ func TestDaemon(t *testing.T) {
 	_, before := rc.Topology(inst)
 	eventually(t, "runs after the failed reload", func() bool { _, n := rc.Topology(inst); return n > before })
 
-	// A shrink of two thirds: refused, counted, nothing deleted.
+	// A shrink of 80 %: refused, counted, nothing deleted.
 	os.WriteFile(path, []byte(daemonMapping), 0o644)
 	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}]`), 0o644)
 	signals <- syscall.SIGHUP
@@ -142,7 +142,7 @@ func TestDaemon(t *testing.T) {
 		_, body := get(t, base+"/metrics")
 		return strings.Contains(body, `stackmap_shrink_refusals_total{mapping="daemon"}`)
 	})
-	if top, _ := rc.Topology(inst); len(top.Components) != 3 {
+	if top, _ := rc.Topology(inst); len(top.Components) != 5 {
 		t.Errorf("the shrink reached the receiver: %v", top.Components)
 	}
 
@@ -169,7 +169,7 @@ func TestDaemonNeedsSchedules(t *testing.T) {
 }
 
 // TestDaemonUnderFaults runs the daemon against a receiver that fails 30 %
-// of requests with 500 or 429: whatever fails, the receiver's completed
+// of requests with 500, 429 or a timeout: whatever fails, the receiver's completed
 // topology is always the whole snapshot, and snapshots keep arriving.
 func TestDaemonUnderFaults(t *testing.T) {
 	dir := t.TempDir()
@@ -180,7 +180,7 @@ func TestDaemonUnderFaults(t *testing.T) {
 `), 0o644)
 	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {"id": "e"}]`), 0o644)
 	rc := receiver.New("k")
-	rc.Faults = &receiver.Faults{Rate: 0.3, Kinds: []string{"500", "429"}}
+	rc.Faults = &receiver.Faults{Rate: 0.3, Kinds: []string{"500", "429", "timeout"}, Delay: 200 * time.Millisecond}
 	srv := httptest.NewServer(rc.Handler())
 	defer srv.Close()
 
@@ -216,7 +216,7 @@ func TestDaemonUnderFaults(t *testing.T) {
 	if err == nil {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		failed = strings.Count(string(b), `"status": 500`) + strings.Count(string(b), `"status": 429`)
+		failed = strings.Count(string(b), `"status": 500`) + strings.Count(string(b), `"status": 429`) + strings.Count(string(b), `"status": 504`)
 	}
 	if failed == 0 {
 		t.Error("no fault was injected; the test proved nothing")
@@ -472,6 +472,44 @@ components:
 	_, body := get(t, base+"/status")
 	if !strings.Contains(body, `"reason": "run"`) || !strings.Contains(body, "500 Internal Server Error: database is gone") {
 		t.Errorf("/status does not show the failure:\n%s", body)
+	}
+	signals <- syscall.SIGTERM
+	<-done
+}
+
+// TestDaemonStartsWithABadKey probes the receiver at start: a key it does
+// not accept is reported, and the daemon starts all the same.
+func TestDaemonStartsWithABadKey(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "daemon.yaml")
+	os.WriteFile(path, []byte(daemonMapping), 0o644)
+	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}]`), 0o644)
+	srv := httptest.NewServer(receiver.New("right-key").Handler())
+	defer srv.Close()
+	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "wrong-key"})
+	stderr := &syncBuffer{}
+	c.Stderr = stderr
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() { done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, path}) }()
+	var base string
+	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
+	eventually(t, "the daemon's address", func() bool {
+		m := addrRE.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	eventually(t, "the probe's warning", func() bool {
+		return strings.Contains(stderr.String(), "403 Forbidden: the API key is not accepted")
+	})
+	if code, _ := get(t, base+"/readyz"); code != 200 {
+		t.Errorf("/readyz %d: the daemon should start anyway", code)
+	}
+	if strings.Contains(stderr.String(), "wrong-key") {
+		t.Errorf("the key shows in the log:\n%s", stderr)
 	}
 	signals <- syscall.SIGTERM
 	<-done
