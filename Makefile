@@ -13,7 +13,7 @@ all: lint test
 
 ## build: compile bin/stackmap
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/stackmap
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/stackmap
 
 ## test: unit and golden tests with -race, a short fuzz of the loader, and the product run on its own examples
 test: unit fuzz examples

@@ -82,9 +82,32 @@ func (s instanceSink) Send(ctx context.Context, mapping string, envs []intake.En
 
 // entry is one scheduled mapping and what it last did.
 type entry struct {
-	plan  *mapping.Plan
-	last  *lastRun
-	queue *telemetryQueue
+	plan   *mapping.Plan
+	last   *lastRun
+	queue  *telemetryQueue
+	finger string // the file's size and time when it was compiled
+}
+
+// fileFinger is a file's size and modification time.
+func fileFinger(path string) string {
+	info, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d %d", info.Size(), info.ModTime().UnixNano())
+}
+
+// unchanged reports the mapping compiled from path when the file is as it
+// was then.
+func (d *daemon) unchanged(path, finger string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for name, e := range d.entries {
+		if e.plan.Path == path && e.finger == finger && finger != "" {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 type lastRun struct {
@@ -123,7 +146,7 @@ func (c *CLI) daemon(cfg daemonConfig) int {
 	if s, ok := cfg.sink.(*intake.StackState); ok {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := s.Probe(ctx); err != nil {
-			log.Warn("the receiver does not answer the start-up probe; the daemon starts anyway and keeps trying", "error", err)
+			log.Warn("the start-up probe of the receiver failed; the daemon starts anyway and keeps trying", "error", err)
 		} else {
 			log.Info("the receiver answers", "url", s.URL)
 		}
@@ -214,10 +237,11 @@ func (d *daemon) fingerprint() string {
 func (d *daemon) schedule(p *mapping.Plan, first bool) {
 	d.mu.Lock()
 	q := &telemetryQueue{size: d.cfg.queueSize, dropped: func(n int) { d.metrics.telemetryDropped.WithLabelValues(p.Name).Add(float64(n)) }}
+	var last *lastRun
 	if old := d.entries[p.Name]; old != nil {
-		q = old.queue // a reloaded mapping keeps what waits
+		q, last = old.queue, old.last // a reloaded mapping keeps what waits and its last run
 	}
-	d.entries[p.Name] = &entry{plan: p, queue: q}
+	d.entries[p.Name] = &entry{plan: p, queue: q, last: last, finger: fileFinger(p.Path)}
 	d.mu.Unlock()
 	job := schedule.Job{Name: p.Name, Schedule: p.Schedule, Run: func(ctx context.Context) { d.runMapping(ctx, p.Name) }}
 	d.runner.Add(job)
@@ -251,7 +275,17 @@ func (d *daemon) runMapping(ctx context.Context, name string) {
 	opt := d.cfg.runOpt
 	opt.Now = time.Time{}
 	start := time.Now()
-	out := d.c.runOnce(ctx, p, st, false, opt, d.cfg.payOpt, sink, e.queue)
+	pay := d.cfg.payOpt
+	pay.Now = time.Now() // collection_timestamp is the run's, not the daemon's start
+	d.mu.Lock()
+	force := d.cfg.forced[p.Name]
+	d.mu.Unlock()
+	out := d.c.runOnce(ctx, p, st, force, opt, pay, sink, e.queue)
+	if out.Forced && out.Err == nil {
+		d.mu.Lock()
+		delete(d.cfg.forced, p.Name) // --force-shrink holds once
+		d.mu.Unlock()
+	}
 	d.metrics.queued.WithLabelValues(p.Name).Set(float64(e.queue.len()))
 	if err := d.cfg.store.Save(st); err != nil {
 		log.Error("cannot save the state", "mapping", p.Name, "error", err)
@@ -266,7 +300,7 @@ func (d *daemon) runMapping(ctx context.Context, name string) {
 		if r.Batch != nil {
 			last.Components, last.Relations = len(r.Batch.Components), len(r.Batch.Relations)
 			for kind, n := range map[string]int{"component": len(r.Batch.Components), "relation": len(r.Batch.Relations),
-				"metric": len(r.Batch.Metrics), "event": len(r.Batch.Events), "health": len(r.Batch.HealthStates)} {
+				"metric": len(r.Batch.Metrics) - out.Requeued.Metrics, "event": len(r.Batch.Events) - out.Requeued.Events, "health": len(r.Batch.HealthStates)} {
 				m.elementsOut.WithLabelValues(p.Name, kind).Add(float64(n))
 			}
 		}
@@ -304,7 +338,15 @@ func (d *daemon) reloadMappings() {
 	seen := map[string]bool{}
 	var problems []string
 	for _, f := range files {
+		finger := fileFinger(f)
+		if name, unchanged := d.unchanged(f, finger); unchanged {
+			seen[name] = true // as it was: keep its schedule and its last run
+			continue
+		}
 		p, err := d.c.compile(f)
+		if err == nil && p.Schedule == nil {
+			err = fmt.Errorf("%s: mapping %s has no schedule; the daemon needs one", p.NamePos, p.Name)
+		}
 		if err != nil {
 			log.Error("reload: a mapping does not validate; its running version stays", "file", f, "error", err)
 			problems = append(problems, err.Error())
@@ -315,10 +357,6 @@ func (d *daemon) reloadMappings() {
 				}
 			}
 			d.mu.Unlock()
-			continue
-		}
-		if p.Schedule == nil {
-			problems = append(problems, fmt.Sprintf("%s: no schedule", f))
 			continue
 		}
 		seen[p.Name] = true
@@ -368,6 +406,7 @@ func (d *daemon) handler() http.Handler {
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		enc.Encode(d.status())
 	})

@@ -100,7 +100,11 @@ func TestDaemon(t *testing.T) {
 		return m != nil
 	})
 	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
-	eventually(t, "two snapshots", func() bool { _, n := rc.Topology(inst); return n >= 2 })
+	eventually(t, "three snapshots", func() bool { _, n := rc.Topology(inst); return n >= 3 })
+	envs := rc.Envelopes()
+	if first, last := envs[0]["collection_timestamp"].(float64), envs[len(envs)-1]["collection_timestamp"].(float64); last <= first {
+		t.Errorf("collection_timestamp did not move between runs: %v then %v", first, last)
+	}
 
 	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", code, body)
@@ -510,6 +514,50 @@ func TestDaemonStartsWithABadKey(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "wrong-key") {
 		t.Errorf("the key shows in the log:\n%s", stderr)
+	}
+	signals <- syscall.SIGTERM
+	<-done
+}
+
+// TestDaemonForceShrinkOnce lets --force-shrink through once: the first
+// shrink is delivered, a later one is refused again.
+func TestDaemonForceShrinkOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "daemon.yaml")
+	hosts := filepath.Join(dir, "hosts.json")
+	os.WriteFile(path, []byte(daemonMapping), 0o644)
+	os.WriteFile(hosts, []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {"id": "e"}]`), 0o644)
+	rc := receiver.New("k")
+	srv := httptest.NewServer(rc.Handler())
+	defer srv.Close()
+	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
+	stderr := &syncBuffer{}
+	c.Stderr = stderr
+	signals := make(chan os.Signal, 1)
+	c.Signals = signals
+	done := make(chan int)
+	go func() {
+		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--force-shrink", "daemon", path})
+	}()
+	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
+	count := func() int {
+		top, _ := rc.Topology(inst)
+		if top == nil {
+			return -1
+		}
+		return len(top.Components)
+	}
+	eventually(t, "the first snapshot", func() bool { return count() == 5 })
+	os.WriteFile(hosts, []byte(`[{"id": "a"}]`), 0o644)
+	eventually(t, "the forced shrink", func() bool { return count() == 1 })
+	os.WriteFile(hosts, []byte(`[{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {"id": "e"}]`), 0o644)
+	eventually(t, "growing back", func() bool { return count() == 5 })
+	os.WriteFile(hosts, []byte(`[{"id": "a"}]`), 0o644)
+	eventually(t, "the second shrink refused", func() bool {
+		return strings.Count(stderr.String(), "shrink guard refused a snapshot") >= 1
+	})
+	if n := count(); n != 5 {
+		t.Errorf("the second shrink reached the receiver: %d components", n)
 	}
 	signals <- syscall.SIGTERM
 	<-done

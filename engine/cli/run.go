@@ -28,7 +28,7 @@ func (c *CLI) runVerb(args []string) int {
 	keyFile := fs.String("api-key-file", "", "file holding the receiver API key (default: $STACKMAP_API_KEY)")
 	stateDir := fs.String("state-dir", c.defaultStateDir(), "where each mapping's state is kept: the last delivered snapshot (for the shrink guard) and counts (default: $STACKMAP_STATE_DIR or ./state)")
 	forced := map[string]bool{}
-	fs.Func("force-shrink", "deliver this mapping's snapshot once even if the shrink guard would refuse it (repeatable)", func(name string) error {
+	fs.Func("force-shrink", "deliver this mapping's next snapshot even if the shrink guard would refuse it; once, also for the daemon (repeatable)", func(name string) error {
 		forced[name] = true
 		return nil
 	})
@@ -47,6 +47,9 @@ func (c *CLI) runVerb(args []string) int {
 	sink, err := c.sink(*output, *url, *keyFile)
 	if err != nil {
 		return c.usageErr(fs, "%v", err)
+	}
+	if *queueSize < 0 {
+		return c.usageErr(fs, "--queue-size must be 0 or more, not %d", *queueSize)
 	}
 	if *retries < 0 || *retries > 20 {
 		return c.usageErr(fs, "--delivery-retries must be between 0 and 20, not %d", *retries)
@@ -111,6 +114,12 @@ type outcome struct {
 	Result *mapping.Result
 	// Envelopes is the number delivered.
 	Envelopes int
+	// Forced reports that --force-shrink let through a snapshot the shrink
+	// guard would have refused.
+	Forced bool
+	// Requeued counts the metrics and events of earlier failed deliveries
+	// this one carried too.
+	Requeued struct{ Metrics, Events int }
 }
 
 // runOnce runs one mapping and delivers its payloads, keeping st up to
@@ -124,15 +133,18 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 	res, err := plan.Run(ctx, runOpt)
 	st.Runs++
 	logProblems(runOpt.Logger, plan, res)
+	var requeued struct{ Metrics, Events int }
 	fail := func(reason string, err error) outcome {
 		st.Failures++
-		return outcome{Err: err, Reason: reason, Result: res}
+		return outcome{Err: err, Reason: reason, Result: res, Requeued: requeued}
 	}
 	if err != nil {
 		return fail("run", fmt.Errorf("%s\n%s: the run failed; nothing was sent", res.Redact(err.Error()), plan.Path))
 	}
 	if queue != nil {
+		m, e := len(res.Batch.Metrics), len(res.Batch.Events)
 		queue.takeInto(res.Batch)
+		requeued.Metrics, requeued.Events = len(res.Batch.Metrics)-m, len(res.Batch.Events)-e
 	}
 	requeue := func() {
 		if queue != nil {
@@ -145,6 +157,7 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 		return fail("build", fmt.Errorf("%s: %w", plan.Path, err))
 	}
 	var snap *state.Snapshot
+	forced := false
 	if res.Batch.Topology {
 		snap = state.SnapshotOf(res.Batch, res.Started)
 		if err := state.Guard(plan.Name, st.Delivered, snap, plan.MaxShrink); err != nil {
@@ -153,7 +166,10 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 				requeue()
 				return fail("shrink_guard", fmt.Errorf("%s: %w", plan.Path, err))
 			}
-			runOpt.Logger.Warn("shrink guard overruled by --force-shrink", "mapping", plan.Name, "error", err)
+			forced = true
+			sh := state.ShrinkOf(st.Delivered, snap)
+			runOpt.Logger.Warn("shrink guard overruled by --force-shrink: delivering the snapshot", "mapping", plan.Name,
+				"removes", sh.Removed, "of", sh.Of)
 		}
 	}
 	if err := sink.Send(ctx, plan.Name, envs); err != nil {
@@ -167,7 +183,7 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 	st.LastSuccess = time.Now().UTC()
 	runOpt.Logger.Info("delivered", "mapping", plan.Name, "payloads", len(envs),
 		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))
-	return outcome{Result: res, Envelopes: len(envs)}
+	return outcome{Result: res, Envelopes: len(envs), Requeued: requeued, Forced: forced}
 }
 
 // defaultStateDir is $STACKMAP_STATE_DIR, or ./state.
