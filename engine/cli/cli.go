@@ -59,6 +59,7 @@ func init() {
 		{"validate", "PATH…", "load and compile mappings (files or directories); exit 3 on any problem", (*CLI).validate},
 		{"preview", "MAPPING", "run a mapping once and show what it would send; nothing is sent", (*CLI).preview},
 		{"run", "[--once] PATH…", "run mappings on their schedules (or once) and deliver to StackState, stdout or files", (*CLI).runVerb},
+		{"test", "PATH…", "run the mappings' tests against recorded data; exit 4 if any fails", (*CLI).test},
 		{"receive", "", "run a local StackState receiver for development and tests", (*CLI).receive},
 		{"schema", "", "print the JSON Schema of mapping files, for editors", (*CLI).schema},
 		{"version", "", "print the version", (*CLI).version},
@@ -97,7 +98,7 @@ func (c *CLI) usage(w io.Writer) {
 		fmt.Fprintf(w, "  stackmap %-8s %-14s %s\n", v.name, v.args, v.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'stackmap COMMAND -h' for a command's flags.")
-	fmt.Fprintln(w, "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 invalid mapping.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 invalid mapping, 4 tests failed.")
 }
 
 // flags returns a flag set for a verb whose errors and help go to stderr.

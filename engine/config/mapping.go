@@ -37,6 +37,8 @@ type Mapping struct {
 	Events     []Rule `yaml:"events" doc:"Rules whose jq emits events."`
 	Health     []Rule `yaml:"health" doc:"Rules whose jq emits health check states."`
 
+	Tests []TestCase `yaml:"tests" doc:"Tests of the mapping, run by stackmap test; they may also live beside it in <name>.test.yaml."`
+
 	State Expr `yaml:"state" doc:"jq run after a run that delivered, with every source bound; its value is kept in the state directory and is $state in the next run (a change cursor, say). Without it $state is null."`
 }
 

@@ -151,3 +151,26 @@ func expanded(value, s string, segs []segment) []segment {
 	}
 	return out
 }
+
+// Plain returns the template as a plain JSON value, its strings as they
+// are written (no {{ }} evaluated): for fields such as test expectations
+// that hold data, not templates.
+func (t Template) Plain() any {
+	switch t.Kind {
+	case TemplateString:
+		return t.Str.Src
+	case TemplateList:
+		out := make([]any, len(t.Items))
+		for i, x := range t.Items {
+			out[i] = x.Plain()
+		}
+		return out
+	case TemplateMap:
+		out := make(map[string]any, len(t.Keys))
+		for i, k := range t.Keys {
+			out[k] = t.Values[i].Plain()
+		}
+		return out
+	}
+	return t.Lit
+}
