@@ -15,7 +15,7 @@ all: lint test
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/stackmap
 
-## test: unit and golden tests with -race, a short fuzz of the loader, and the product run on its own examples
+## test: unit and golden tests with -race, a short fuzz of the loader, and the product run on its own examples and their tests
 test: unit fuzz examples
 
 unit:
@@ -26,6 +26,7 @@ fuzz:
 
 examples: build
 	$(BIN) validate examples mappings
+	$(BIN) test examples mappings
 	@for m in $$(find examples -name '*.yaml' -not -path '*/testdata/*' -not -path '*/data/*' -not -name '*.test.yaml'); do \
 		echo "preview $$m"; $(BIN) preview --format json $$m >/dev/null || exit 1; \
 	done

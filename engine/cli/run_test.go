@@ -314,3 +314,20 @@ func TestStateCursor(t *testing.T) {
 		t.Errorf("state file: %s", b)
 	}
 }
+
+func TestTestJUnit(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "junit.xml")
+	c, _, stderr := newTestCLI(t, nil)
+	if code := c.Run([]string{"test", "--junit", out, "testdata/tested"}); code != ExitTestsFailed {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<testsuite name="testdata/tested/hosts.yaml" tests="5" failures="3">`, `<testcase name="passes"`, `<failure message="testdata/tested/hosts.test.yaml:10:9: components: h2: data.os: &#34;RHEL 8&#34; → &#34;RHEL 9&#34;"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("junit lacks %s:\n%s", want, b)
+		}
+	}
+}
