@@ -82,7 +82,8 @@ func (c *CLI) options(f *runFlags) (mapping.Options, intake.Options, error) {
 
 func (c *CLI) preview(args []string) int {
 	fs := c.flags("preview", "MAPPING", "Run a mapping once and show what it would send: a summary per source and rule,\nthe checks, then the elements. Nothing is sent.")
-	format := fs.String("format", "table", "output: table (for people), json (elements and summary) or payload (the receiver payloads)")
+	format := fs.String("format", "table", "output: table (for people), json (elements and summary), payload (the receiver payloads), dot (Graphviz) or mermaid")
+	limit := fs.Int("limit", 0, "print at most this many elements of each kind (table, dot, mermaid); 0 prints all")
 	record := fs.String("record", "", "write every HTTP exchange of the run, secrets redacted, to this directory (for --fixtures)")
 	rf := c.runFlags(fs)
 	paths, code := parse(fs, args)
@@ -93,9 +94,12 @@ func (c *CLI) preview(args []string) int {
 		return c.usageErr(fs, "name exactly one mapping file")
 	}
 	switch *format {
-	case "table", "json", "payload":
+	case "table", "json", "payload", "dot", "mermaid":
 	default:
-		return c.usageErr(fs, "--format must be table, json or payload, not %q", *format)
+		return c.usageErr(fs, "--format must be table, json, payload, dot or mermaid, not %q", *format)
+	}
+	if *limit < 0 {
+		return c.usageErr(fs, "--limit must be 0 or more")
 	}
 	if *record != "" && *rf.fixtures != "" {
 		return c.usageErr(fs, "--record and --fixtures do not go together")
@@ -138,7 +142,15 @@ func (c *CLI) preview(args []string) int {
 	}()
 	switch *format {
 	case "table":
-		c.printTable(plan, res)
+		c.printTable(plan, res, *limit)
+	case "dot":
+		if res.Batch != nil {
+			writeDot(c.Stdout, plan.Name, res.Batch, *limit)
+		}
+	case "mermaid":
+		if res.Batch != nil {
+			writeMermaid(c.Stdout, res.Batch, *limit)
+		}
 	case "json":
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetEscapeHTML(false)

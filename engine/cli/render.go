@@ -13,7 +13,7 @@ import (
 
 // printTable prints a run for people: the summary, the checks and the
 // elements.
-func (c *CLI) printTable(p *mapping.Plan, res *mapping.Result) {
+func (c *CLI) printTable(p *mapping.Plan, res *mapping.Result, limit int) {
 	w := tabwriter.NewWriter(c.Stdout, 2, 4, 2, ' ', 0)
 	defer w.Flush()
 	fmt.Fprintf(w, "mapping\t%s\t(%s)\n", p.Name, p.Path)
@@ -52,25 +52,30 @@ func (c *CLI) printTable(p *mapping.Plan, res *mapping.Result) {
 	}
 	b := res.Batch
 	section(w, "COMPONENTS", len(b.Components), "ID\tTYPE\tNAME\tLAYER\tDOMAIN\tENVIRONMENT\tIDENTIFIERS")
-	for _, x := range b.Components {
+	for _, x := range capped(b.Components, limit) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.Type, dash(x.Name), dash(x.Layer), dash(x.Domain), dash(x.Environment), dash(strings.Join(x.Identifiers, ",")))
 	}
+	more(w, len(b.Components), limit)
 	section(w, "RELATIONS", len(b.Relations), "SOURCE\tTYPE\tTARGET")
-	for _, x := range b.Relations {
+	for _, x := range capped(b.Relations, limit) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", x.Source, x.Type, x.Target)
 	}
+	more(w, len(b.Relations), limit)
 	section(w, "METRICS", len(b.Metrics), "NAME\tVALUE\tTYPE\tHOST\tTAGS")
-	for _, x := range b.Metrics {
+	for _, x := range capped(b.Metrics, limit) {
 		fmt.Fprintf(w, "%s\t%v\t%s\t%s\t%s\n", x.Name, x.Value, x.Type, dash(x.Host), dash(strings.Join(x.Tags, ",")))
 	}
+	more(w, len(b.Metrics), limit)
 	section(w, "EVENTS", len(b.Events), "TITLE\tTYPE\tSOURCE\tCATEGORY\tIDENTIFIERS")
-	for _, x := range b.Events {
+	for _, x := range capped(b.Events, limit) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", x.Title, x.Type, x.Source, dash(x.Category), dash(strings.Join(x.Identifiers, ",")))
 	}
+	more(w, len(b.Events), limit)
 	section(w, "HEALTH", len(b.HealthStates), "ID\tNAME\tHEALTH\tIDENTIFIER")
-	for _, x := range b.HealthStates {
+	for _, x := range capped(b.HealthStates, limit) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", x.ID, x.Name, x.Health, x.Identifier)
 	}
+	more(w, len(b.HealthStates), limit)
 }
 
 func section(w io.Writer, title string, n int, header string) {
@@ -128,4 +133,19 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// capped returns at most limit of list (0: all).
+func capped[T any](list []T, limit int) []T {
+	if limit <= 0 || len(list) <= limit {
+		return list
+	}
+	return list[:limit]
+}
+
+// more says how many elements --limit left out.
+func more(w io.Writer, total, limit int) {
+	if limit > 0 && total > limit {
+		fmt.Fprintf(w, "  … and %d more (--limit %d)\n", total-limit, limit)
+	}
 }
