@@ -83,6 +83,10 @@ func (c *CLI) options(f *runFlags) (mapping.Options, intake.Options, error) {
 func (c *CLI) preview(args []string) int {
 	fs := c.flags("preview", "MAPPING", "Run a mapping once and show what it would send: a summary per source and rule,\nthe checks, then the elements. Nothing is sent.")
 	format := fs.String("format", "table", "output: table (for people), json (elements and summary), payload (the receiver payloads), dot (Graphviz) or mermaid")
+	diff := fs.Bool("diff", false, "plan: show what delivering this snapshot would change against the last delivered one (--state-dir) or a payload file (--against)")
+	against := fs.String("against", "", "with --diff: a payload file to compare with (from preview --format payload or run --output file:DIR)")
+	stateDir := fs.String("state-dir", c.defaultStateDir(), "with --diff: the state directory run keeps")
+	exitCode := fs.Bool("exit-code", false, "with --diff: exit 2 when the snapshot would change anything")
 	limit := fs.Int("limit", 0, "print at most this many elements of each kind (table, dot, mermaid); 0 prints all")
 	record := fs.String("record", "", "write every HTTP exchange of the run, secrets redacted, to this directory (for --fixtures)")
 	rf := c.runFlags(fs)
@@ -100,6 +104,9 @@ func (c *CLI) preview(args []string) int {
 	}
 	if *limit < 0 {
 		return c.usageErr(fs, "--limit must be 0 or more")
+	}
+	if (*against != "" || *exitCode) && !*diff {
+		return c.usageErr(fs, "--against and --exit-code go with --diff")
 	}
 	if *record != "" && *rf.fixtures != "" {
 		return c.usageErr(fs, "--record and --fixtures do not go together")
@@ -140,6 +147,27 @@ func (c *CLI) preview(args []string) int {
 		c.Stdout = stdout
 		io.WriteString(stdout, res.Redact(out.String()))
 	}()
+	if *diff {
+		if runErr != nil {
+			fmt.Fprintln(c.Stderr, res.Redact(runErr.Error()))
+			fmt.Fprintf(c.Stderr, "%s: the run failed; it would send nothing\n", plan.Path)
+			return ExitRuntime
+		}
+		envs, err := intake.Build(res.Batch, payOpt)
+		if err != nil {
+			c.errorf("%s: %v", plan.Path, err)
+			return ExitRuntime
+		}
+		changed, err := c.planDiff(plan, res, envs, *against, *stateDir)
+		if err != nil {
+			c.errorf("%v", err)
+			return ExitRuntime
+		}
+		if changed && *exitCode {
+			return ExitUsage // "would change", as git diff --exit-code says it
+		}
+		return ExitOK
+	}
 	switch *format {
 	case "table":
 		c.printTable(plan, res, *limit)

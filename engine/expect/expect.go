@@ -169,3 +169,7 @@ func show(v any) string {
 	}
 	return strings.ReplaceAll(s, "\n", " ")
 }
+
+// Diff lists the differences between two whole elements, field by field:
+// `data.os: "RHEL 9" → "RHEL 8"`.
+func Diff(old, new map[string]any) []string { return fields("", old, new, false) }
