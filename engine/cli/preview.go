@@ -87,6 +87,7 @@ func (c *CLI) preview(args []string) int {
 	against := fs.String("against", "", "with --diff: a payload file to compare with (from preview --format payload or run --output file:DIR)")
 	stateDir := fs.String("state-dir", c.defaultStateDir(), "with --diff: the state directory run keeps")
 	exitCode := fs.Bool("exit-code", false, "with --diff: exit 2 when the snapshot would change anything")
+	explain := fs.String("explain", "", "show where the element with this id came from: the rule, its place in the mapping, the record, and the element built")
 	limit := fs.Int("limit", 0, "print at most this many elements of each kind (table, dot, mermaid); 0 prints all")
 	record := fs.String("record", "", "write every HTTP exchange of the run, secrets redacted, to this directory (for --fixtures)")
 	rf := c.runFlags(fs)
@@ -129,6 +130,7 @@ func (c *CLI) preview(args []string) int {
 		return ExitInvalid
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
+	runOpt.Explain = *explain
 	res, runErr := plan.Run(context.Background(), runOpt)
 	c.warnUnused(rf)
 	if recorder != nil {
@@ -147,6 +149,19 @@ func (c *CLI) preview(args []string) int {
 		c.Stdout = stdout
 		io.WriteString(stdout, res.Redact(out.String()))
 	}()
+	if *explain != "" {
+		if len(res.Explained) == 0 {
+			c.errorf("no component, relation or health state with id %q came out of the run", *explain)
+			if runErr != nil {
+				fmt.Fprintln(c.Stderr, res.Redact(runErr.Error()))
+			}
+			return ExitRuntime
+		}
+		for _, p := range res.Explained {
+			fmt.Fprintf(c.Stdout, "EXPLAIN %s\nrule     %s rule %q at %s\nrecord   %s\nelement  %s\n", *explain, p.Kind, p.Rule, p.At, indentJSON(p.Record), indentJSON(p.Element))
+		}
+		return ExitOK
+	}
 	if *diff {
 		if runErr != nil {
 			fmt.Fprintln(c.Stderr, res.Redact(runErr.Error()))
@@ -225,4 +240,13 @@ func (c *CLI) warnUnused(f *runFlags) {
 	if n := f.replay.Unused(); n > 0 {
 		fmt.Fprintf(c.Stderr, "warning: %d recorded exchange(s) in %s went unused; were the fixtures recorded with other settings (page size, filters)?\n", n, *f.fixtures)
 	}
+}
+
+// indentJSON shows a value as indented JSON, continued lines aligned.
+func indentJSON(v any) string {
+	b, err := json.MarshalIndent(v, "         ", "  ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

@@ -45,8 +45,11 @@ func (c *CLI) printTable(p *mapping.Plan, res *mapping.Result, limit int) {
 	}
 	for _, pr := range res.Problems {
 		level := "warn"
-		if pr.Error {
+		switch {
+		case pr.Error:
 			level = "error"
+		case pr.Lint:
+			level = "lint"
 		}
 		fmt.Fprintf(w, "  %s\t%s\n", level, pr.Msg)
 	}

@@ -245,7 +245,7 @@ func (c *CLI) apiKey(file string) (config.Secret, error) {
 // warnings and the elements rules dropped.
 func logProblems(log *slog.Logger, plan *mapping.Plan, res *mapping.Result) {
 	for _, pr := range res.Problems {
-		if !pr.Error {
+		if !pr.Error && !pr.Lint {
 			log.Warn(pr.Msg, "mapping", plan.Name)
 		}
 	}

@@ -29,6 +29,19 @@ type Options struct {
 	// Transport, when set, wraps the HTTP transport of sources: a recorder
 	// or a replayer of fixtures.
 	Transport source.Transport
+	// Explain, when set, is the id of an element whose provenance the
+	// result keeps: the rule, and the record it was built from.
+	Explain string
+}
+
+// Provenance says where an element came from.
+type Provenance struct {
+	Kind    string     `json:"kind"`
+	Rule    string     `json:"rule"`
+	Pos     config.Pos `json:"-"`
+	At      string     `json:"at"`
+	Record  any        `json:"record"`
+	Element any        `json:"element"`
 }
 
 // Result is what one run did.
@@ -46,6 +59,9 @@ type Result struct {
 	// State is the value of the mapping's state expression, to keep for
 	// the next run once this one is delivered; nil without one.
 	State any
+	// Explained is the provenance of the element Options.Explain names;
+	// more than one when rules built it twice.
+	Explained []Provenance
 
 	run *run
 }
@@ -86,11 +102,12 @@ type RuleStat struct {
 
 // run is the state of one run.
 type run struct {
-	p      *Plan
-	res    *Result
-	values []any
-	batch  *model.Batch
-	defs   model.Defaults
+	p       *Plan
+	res     *Result
+	values  []any
+	batch   *model.Batch
+	defs    model.Defaults
+	explain string
 
 	// secrets found during the run (tokens); mu guards them and the
 	// redactor built from them and the plan's.
@@ -133,7 +150,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
-	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}}
+	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}, explain: opt.Explain}
 	r.res.run = r
 	r.values = []any{p.vars, nil, int(now.Unix()), opt.State}
 	r.defs = model.Defaults{Layer: p.defaults.Layer, Domain: p.defaults.Domain, Environment: p.defaults.Environment, Now: now.Unix(), Source: p.Name}
@@ -158,7 +175,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 			return r.fail(fmt.Errorf("%s: run stopped: %w (timeout %s)", p.Path, err, p.Timeout))
 		}
 	}
-	r.res.Problems = model.Check(r.batch)
+	r.res.Problems = append(model.Check(r.batch), model.Lint(r.batch, r.defs.Now)...)
 	for _, pr := range r.res.Problems {
 		if pr.Error {
 			r.res.Errors = append(r.res.Errors, fmt.Errorf("%s: %s", p.Path, pr.Msg))
@@ -295,6 +312,9 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 			}
 			stat.Out++
 			r.add(el)
+			if r.explain != "" && elementID(el) == r.explain {
+				r.res.Explained = append(r.res.Explained, Provenance{Kind: rule.kind, Rule: rule.name, Pos: rule.pos, At: rule.pos.String(), Record: record, Element: el})
+			}
 			return nil
 		})
 		if err != nil {
@@ -357,4 +377,17 @@ func truthy(ctx context.Context, p *expr.Program, input any, values []any) (bool
 		return nil
 	})
 	return ok, err
+}
+
+// elementID is the id of a component, relation or health state, or "".
+func elementID(el any) string {
+	switch el := el.(type) {
+	case model.Component:
+		return el.ID
+	case model.Relation:
+		return el.ID
+	case model.HealthState:
+		return el.ID
+	}
+	return ""
 }

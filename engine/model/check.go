@@ -8,8 +8,11 @@ import (
 // Problem is something wrong across the elements of a batch. Errors fail
 // the run; warnings are reported.
 type Problem struct {
-	Error bool   `json:"error"`
-	Msg   string `json:"message"`
+	Error bool `json:"error"`
+	// Lint marks a warning about what is valid but likely wrong; preview
+	// shows lints, the daemon does not log them every run.
+	Lint bool   `json:"lint,omitempty"`
+	Msg  string `json:"message"`
 }
 
 // Check reports duplicate component and relation ids (errors), and

@@ -173,3 +173,24 @@ func TestNewBatchListsAreEmptyNotNil(t *testing.T) {
 		t.Errorf("NewBatch has nil lists: %+v", b)
 	}
 }
+
+func TestLint(t *testing.T) {
+	b := model.NewBatch("m", model.Instance{Type: "t", URL: "u"})
+	b.Components = []model.Component{
+		{ID: "a", Type: "host", Identifiers: []string{"urn:host:/web-01.example.com", "urn:host:/WEB-01", "web-01"}},
+		{ID: "job-1700000000", Type: "job"},
+	}
+	got := model.Lint(b, 1700000000)
+	if len(got) != 2 || got[0].Error || got[1].Error || !got[0].Lint || !got[1].Lint {
+		t.Fatalf("lints %+v", got)
+	}
+	if !strings.Contains(got[0].Msg, "2 identifier(s) break StackState's URN pattern") || !strings.Contains(got[0].Msg, "urn:host:/WEB-01 (a)") {
+		t.Errorf("URN lint: %s", got[0].Msg)
+	}
+	if !strings.Contains(got[1].Msg, "1 id(s) hold the run's time") || !strings.Contains(got[1].Msg, "job-1700000000") {
+		t.Errorf("time lint: %s", got[1].Msg)
+	}
+	if l := model.Lint(model.NewBatch("m", model.Instance{}), 1700000000); len(l) != 0 {
+		t.Errorf("an empty batch: %v", l)
+	}
+}
