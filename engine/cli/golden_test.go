@@ -56,6 +56,11 @@ func TestSchemaFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareGolden(t, "../../docs/mapping.schema.json", b.Bytes())
+	b.Reset()
+	if err := WriteTestSchema(&b); err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "../../docs/mapping-test.schema.json", b.Bytes())
 }
 
 func compareGolden(t *testing.T, path string, got []byte) {

@@ -38,6 +38,17 @@ type Schemer interface{ JSONSchema() map[string]any }
 
 var schemerType = reflect.TypeFor[Schemer]()
 
+// TestSchema returns the JSON Schema of a mapping's test file,
+// <name>.test.yaml.
+func TestSchema() map[string]any {
+	s := schemaOf(reflect.TypeFor[TestFile](), nil)
+	s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+	s["$id"] = "https://github.com/stackmap/stackmap/docs/mapping-test.schema.json"
+	s["title"] = "stackmap mapping tests"
+	s["description"] = "The tests of the mapping beside this file, run by stackmap test."
+	return s
+}
+
 func schemaOf(t reflect.Type, kinds []SchemaKind) map[string]any {
 	if t.Implements(schemerType) {
 		return reflect.Zero(t).Interface().(Schemer).JSONSchema()
