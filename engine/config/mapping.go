@@ -21,49 +21,49 @@ type Mapping struct {
 	Secrets []string `yaml:"-"`
 	dec     *Decoder
 
-	Name      String        `yaml:"name" required:"true" doc:"Unique name of the mapping; it names logs, metrics, state and the health stream. Letters, digits, '.', '_' and '-'."`
-	Schedule  String        `yaml:"schedule" doc:"When the daemon runs the mapping: cron with 5 or 6 fields (optionally CRON_TZ=Zone first), @hourly-style descriptors or @every 5m."`
-	Timeout   time.Duration `yaml:"timeout" doc:"Limit for one whole run, such as 2m. Default: the schedule interval, or 5m without a schedule."`
-	OnInvalid string        `yaml:"on_invalid" enum:"fail,drop" doc:"What an invalid element does: fail the run (default) or drop the element and report it."`
-	MaxShrink *float64      `yaml:"max_shrink" doc:"Shrink guard: the largest share, in percent, of the last delivered snapshot's components a run may remove; a run that would remove more sends nothing unless forced. Default 50; 100 turns the guard off."`
-	Vars      Vars          `yaml:"vars" doc:"Named values available as $vars.<name> in every expression and template. ${VAR}, ${VAR:-default} and ${file:PATH} are expanded once, at load."`
-	Instance  *Instance     `yaml:"instance" doc:"The topology source: the type and URL of the Custom Synchronization StackPack instance. Default: type stackmap, URL stackmap://<name>."`
-	Defaults  Defaults      `yaml:"defaults" doc:"Layer, domain and environment for components that do not set them."`
-	Sources   []Source      `yaml:"sources" doc:"Where records come from, run in order; each binds $<name>, the list of its records, for later sources and all rules."`
+	Name      String        `yaml:"name" required:"true" doc:"Unique name of the mapping; it names logs, metrics, state and the health stream. Letters, digits, '.', '_' and '-'." example:"\"servicenow-cmdb\""`
+	Schedule  String        `yaml:"schedule" doc:"When the daemon runs the mapping: cron with 5 or 6 fields (optionally CRON_TZ=Zone first), @hourly-style descriptors or @every 5m." example:"\"*/5 * * * *\""`
+	Timeout   time.Duration `yaml:"timeout" doc:"Limit for one whole run, such as 2m. Default: the schedule interval, or 5m without a schedule." example:"\"2m\""`
+	OnInvalid string        `yaml:"on_invalid" enum:"fail,drop" doc:"What an invalid element does: fail the run (default) or drop the element and report it." example:"\"drop\""`
+	MaxShrink *float64      `yaml:"max_shrink" doc:"Shrink guard: the largest share, in percent, of the last delivered snapshot's components a run may remove; a run that would remove more sends nothing unless forced. Default 50; 100 turns the guard off." example:"20"`
+	Vars      Vars          `yaml:"vars" doc:"Named values available as $vars.<name> in every expression and template. ${VAR}, ${VAR:-default} and ${file:PATH} are expanded once, at load." example:"{\"base\": \"${SN_URL}\", \"password\": \"${SN_PASSWORD}\"}"`
+	Instance  *Instance     `yaml:"instance" doc:"The topology source: the type and URL of the Custom Synchronization StackPack instance. Default: type stackmap, URL stackmap://<name>." example:"{\"type\": \"servicenow\", \"url\": \"{{ $vars.base }}\"}"`
+	Defaults  Defaults      `yaml:"defaults" doc:"Layer, domain and environment for components that do not set them." example:"{\"layer\": \"Machines\", \"domain\": \"CMDB\", \"environment\": \"Production\"}"`
+	Sources   []Source      `yaml:"sources" doc:"Where records come from, run in order; each binds $<name>, the list of its records, for later sources and all rules." example:"[{\"name\": \"cis\", \"file\": {\"path\": \"data/cis.json\"}, \"records\": \".result[]\"}]"`
 
-	Components []Rule `yaml:"components" doc:"Rules whose jq emits components."`
-	Relations  []Rule `yaml:"relations" doc:"Rules whose jq emits relations."`
-	Metrics    []Rule `yaml:"metrics" doc:"Rules whose jq emits metric points."`
-	Events     []Rule `yaml:"events" doc:"Rules whose jq emits events."`
-	Health     []Rule `yaml:"health" doc:"Rules whose jq emits health check states."`
+	Components []Rule `yaml:"components" doc:"Rules whose jq emits components." example:"[{\"name\": \"servers\", \"each\": \"$cis[]\", \"jq\": \"{id: .sys_id, type: \\\"server\\\", name}\"}]"`
+	Relations  []Rule `yaml:"relations" doc:"Rules whose jq emits relations." example:"[{\"each\": \"$rels[]\", \"jq\": \"{source: .parent, target: .child, type: \\\"runs_on\\\"}\"}]"`
+	Metrics    []Rule `yaml:"metrics" doc:"Rules whose jq emits metric points." example:"[{\"each\": \"$cis[]\", \"jq\": \"{name: \\\"cmdb.ci.up\\\", value: 1, tags: {component: .sys_id}}\"}]"`
+	Events     []Rule `yaml:"events" doc:"Rules whose jq emits events." example:"[{\"each\": \"$changes[]\", \"jq\": \"{title, type: \\\"ChangeEvent\\\", identifiers: [.ci | urn_host]}\"}]"`
+	Health     []Rule `yaml:"health" doc:"Rules whose jq emits health check states." example:"[{\"each\": \"$alerts[]\", \"jq\": \"{id, name: \\\"Alerts\\\", health: .severity, identifier: (.host | urn_host)}\"}]"`
 
-	Tests []TestCase `yaml:"tests" doc:"Tests of the mapping, run by stackmap test; they may also live beside it in <name>.test.yaml."`
+	Tests []TestCase `yaml:"tests" doc:"Tests of the mapping, run by stackmap test; they may also live beside it in <name>.test.yaml." example:"[{\"name\": \"maps the export\", \"expect\": {\"components\": {\"count\": 8}}}]"`
 
-	State Expr `yaml:"state" doc:"jq run after a run that delivered, with every source bound; its value is kept in the state directory and is $state in the next run (a change cursor, say). Without it $state is null."`
+	State Expr `yaml:"state" doc:"jq run after a run that delivered, with every source bound; its value is kept in the state directory and is $state in the next run (a change cursor, say). Without it $state is null." example:"\"{last: ([$changes[].ts] | max)}\""`
 }
 
 // Instance is the topology source of a mapping.
 type Instance struct {
 	Pos  Pos      `yaml:"-"`
-	Type Template `yaml:"type" required:"true" doc:"Instance type, as typed into the Custom Synchronization StackPack."`
-	URL  Template `yaml:"url" required:"true" doc:"Instance URL, as typed into the Custom Synchronization StackPack."`
+	Type Template `yaml:"type" required:"true" doc:"Instance type, as typed into the Custom Synchronization StackPack." example:"\"servicenow\""`
+	URL  Template `yaml:"url" required:"true" doc:"Instance URL, as typed into the Custom Synchronization StackPack." example:"\"https://acme.service-now.com\""`
 }
 
 // Defaults are values for components that lack them.
 type Defaults struct {
-	Layer       string `yaml:"layer" doc:"Layer of components without one, such as Machines."`
-	Domain      string `yaml:"domain" doc:"Domain of components without one."`
-	Environment string `yaml:"environment" doc:"Environment of components without one, such as Production."`
+	Layer       string `yaml:"layer" doc:"Layer of components without one, such as Machines." example:"\"Machines\""`
+	Domain      string `yaml:"domain" doc:"Domain of components without one." example:"\"CMDB\""`
+	Environment string `yaml:"environment" doc:"Environment of components without one, such as Production." example:"\"Production\""`
 }
 
 // Rule turns records into elements of one kind.
 type Rule struct {
 	Pos       Pos    `yaml:"-"`
-	Name      string `yaml:"name" doc:"Name of the rule, shown in errors, preview and metrics. Default: <kind>[<index>]."`
-	Each      Expr   `yaml:"each" doc:"jq whose outputs are the records the rule runs on, one at a time, such as $servers[]. Without it the rule runs once with . = null."`
-	When      Expr   `yaml:"when" doc:"jq run on each record; records for which it is false or null are skipped and counted as dropped."`
-	JQ        Expr   `yaml:"jq" required:"true" doc:"jq run on each record; every object it emits is one element."`
-	OnInvalid string `yaml:"on_invalid" enum:"fail,drop" doc:"Overrides the mapping's on_invalid for this rule."`
+	Name      string `yaml:"name" doc:"Name of the rule, shown in errors, preview and metrics. Default: <kind>[<index>]." example:"\"servers\""`
+	Each      Expr   `yaml:"each" doc:"jq whose outputs are the records the rule runs on, one at a time, such as $servers[]. Without it the rule runs once with . = null." example:"\"$cis[]\""`
+	When      Expr   `yaml:"when" doc:"jq run on each record; records for which it is false or null are skipped and counted as dropped." example:"\".install_status != \\\"7\\\"\""`
+	JQ        Expr   `yaml:"jq" required:"true" doc:"jq run on each record; every object it emits is one element." example:"\"{id: .sys_id, type: .sys_class_name, name}\""`
+	OnInvalid string `yaml:"on_invalid" enum:"fail,drop" doc:"Overrides the mapping's on_invalid for this rule." example:"\"drop\""`
 }
 
 // Source is one source of records. Its kind-specific settings stay a YAML

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 )
@@ -102,6 +104,13 @@ func structSchema(t reflect.Type, kinds []SchemaKind) map[string]any {
 		p := schemaOf(f.Type, kinds)
 		if doc := f.Tag.Get("doc"); doc != "" {
 			p["description"] = doc
+		}
+		if ex := f.Tag.Get("example"); ex != "" {
+			var v any
+			if err := json.Unmarshal([]byte(ex), &v); err != nil {
+				panic(fmt.Sprintf("config: example of %s.%s is not JSON: %v", t.Name(), f.Name, err))
+			}
+			p["examples"] = []any{v}
 		}
 		if enum := f.Tag.Get("enum"); enum != "" {
 			var vals []any

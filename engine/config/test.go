@@ -15,12 +15,12 @@ import (
 // must produce.
 type TestCase struct {
 	Pos      Pos               `yaml:"-"`
-	Name     string            `yaml:"name" required:"true" doc:"Name of the test, shown in results; --run selects tests by it."`
-	Fixtures string            `yaml:"fixtures" doc:"A directory of HTTP exchanges recorded with preview --record, replayed instead of the network; relative to the test's file."`
-	Env      map[string]string `yaml:"env" doc:"Environment variables for the test, for the mapping's ${…} references; nothing else of the environment is seen."`
-	Now      string            `yaml:"now" doc:"The run's time (RFC 3339); default 2026-01-01T00:00:00Z, so that $now and default timestamps are stable."`
-	Expect   *Expect           `yaml:"expect" doc:"What the run must produce, per element kind."`
-	Fails    string            `yaml:"fails" doc:"The run must fail with an error that contains this text."`
+	Name     string            `yaml:"name" required:"true" doc:"Name of the test, shown in results; --run selects tests by it." example:"\"maps the export\""`
+	Fixtures string            `yaml:"fixtures" doc:"A directory of HTTP exchanges recorded with preview --record, replayed instead of the network; relative to the test's file." example:"\"testdata/fixtures\""`
+	Env      map[string]string `yaml:"env" doc:"Environment variables for the test, for the mapping's ${…} references; nothing else of the environment is seen." example:"{\"SN_PAGE_SIZE\": \"10\"}"`
+	Now      string            `yaml:"now" doc:"The run's time (RFC 3339); default 2026-01-01T00:00:00Z, so that $now and default timestamps are stable." example:"\"2026-11-01T08:00:00Z\""`
+	Expect   *Expect           `yaml:"expect" doc:"What the run must produce, per element kind." example:"{\"components\": {\"count\": 8, \"contains\": [{\"id\": \"srv-1\", \"layer\": \"Machines\"}]}}"`
+	Fails    string            `yaml:"fails" doc:"The run must fail with an error that contains this text." example:"\"no such file\""`
 }
 
 // Expect holds the expectations per element kind.
@@ -35,10 +35,10 @@ type Expect struct {
 // KindExpect is what the elements of one kind must be.
 type KindExpect struct {
 	Pos      Pos      `yaml:"-"`
-	Count    *int     `yaml:"count" doc:"How many elements of the kind the run produces."`
-	Contains Template `yaml:"contains" doc:"Elements that must be among those produced; only the keys given are compared (data too, key by key)."`
-	Equals   Template `yaml:"equals" doc:"The whole set of elements, each compared whole; order does not matter."`
-	Golden   string   `yaml:"golden" doc:"A JSON file holding the whole set, compared like equals; stackmap test --update rewrites it."`
+	Count    *int     `yaml:"count" doc:"How many elements of the kind the run produces." example:"8"`
+	Contains Template `yaml:"contains" doc:"Elements that must be among those produced; only the keys given are compared (data too, key by key)." example:"[{\"id\": \"srv-1\", \"data\": {\"os\": \"RHEL 9\"}}]"`
+	Equals   Template `yaml:"equals" doc:"The whole set of elements, each compared whole; order does not matter." example:"[{\"id\": \"srv-1\", \"type\": \"server\"}]"`
+	Golden   string   `yaml:"golden" doc:"A JSON file holding the whole set, compared like equals; stackmap test --update rewrites it." example:"\"testdata/components.golden.json\""`
 }
 
 // TestFile is a file of tests beside a mapping: <name>.test.yaml.

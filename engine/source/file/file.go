@@ -20,9 +20,9 @@ import (
 
 // Spec is the file source's settings.
 type Spec struct {
-	Path      config.Template `yaml:"path" required:"true" doc:"The file to read, relative to the mapping file; a template, so {{ $vars.dir }}/servers.json works."`
-	Format    string          `yaml:"format" enum:"json,ndjson,yaml,csv" doc:"json, ndjson, yaml or csv. Default: from the file's extension (.json, .ndjson/.jsonl, .yaml/.yml, .csv)."`
-	Delimiter config.String   `yaml:"delimiter" doc:"CSV field delimiter, one character. Default: a comma."`
+	Path      config.Template `yaml:"path" required:"true" doc:"The file to read, relative to the mapping file; a template, so {{ $vars.dir }}/servers.json works." example:"\"data/servers.json\""`
+	Format    string          `yaml:"format" enum:"json,ndjson,yaml,csv" doc:"json, ndjson, yaml or csv. Default: from the file's extension (.json, .ndjson/.jsonl, .yaml/.yml, .csv)." example:"\"csv\""`
+	Delimiter config.String   `yaml:"delimiter" doc:"CSV field delimiter, one character. Default: a comma." example:"\";\""`
 }
 
 func init() {

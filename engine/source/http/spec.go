@@ -13,39 +13,39 @@ import (
 // Spec is the http source's settings, as a mapping writes them.
 type Spec struct {
 	Pos         config.Pos                 `yaml:"-"`
-	URL         config.Template            `yaml:"url" required:"true" doc:"The URL; a template. query is added to its query string."`
-	Method      config.String              `yaml:"method" doc:"GET (default), POST, PUT, PATCH, DELETE or HEAD."`
-	Query       map[string]config.Template `yaml:"query" doc:"Query parameters; templates. A list adds the parameter once per item; null leaves it out."`
-	Headers     map[string]config.Template `yaml:"headers" doc:"Request headers; templates. null leaves a header out."`
-	Body        *Body                      `yaml:"body" doc:"The request body: one of json, form or raw."`
-	Auth        *Auth                      `yaml:"auth" doc:"Authentication: one of basic, bearer, api_key, token or oauth2. Every value is a secret."`
-	TLS         *TLS                       `yaml:"tls" doc:"TLS settings; default: the system's roots."`
-	Timeout     time.Duration              `yaml:"timeout" doc:"Limit for one request, retries included. Default 30s."`
-	Retry       *Retry                     `yaml:"retry" doc:"Retries of transport errors, 408, 429 and 5xx. Default: 4 attempts, 500ms doubling up to 30s, with jitter; Retry-After is honoured."`
-	Paginate    *Paginate                  `yaml:"paginate" doc:"Pagination: one of offset, page, cursor, next_url or link_header, plus max_pages."`
-	Each        config.Expr                `yaml:"each" doc:"jq whose outputs are items of earlier sources: one request (or paginated series) per item, with . = the item in templates."`
-	Concurrency int                        `yaml:"concurrency" doc:"Requests of an each fan-out in flight at once, 1 to 64. Default 4."`
-	FailIf      config.Expr                `yaml:"fail_if" doc:"jq run on every parsed body; anything but false or null fails the source (a string output is the message). Zabbix: .error; Nagios: .result.type_code != 0."`
-	Format      string                     `yaml:"format" enum:"json,ndjson,csv" doc:"How bodies are parsed: json (default), ndjson (a page is the list of its lines) or csv (a page is the list of its rows)."`
-	MaxBody     ByteSize                   `yaml:"max_body" doc:"Largest body accepted, such as 64MiB (the default), 512KiB or 1000000."`
+	URL         config.Template            `yaml:"url" required:"true" doc:"The URL; a template. query is added to its query string." example:"\"{{ $vars.base }}/api/now/table/cmdb_ci\""`
+	Method      config.String              `yaml:"method" doc:"GET (default), POST, PUT, PATCH, DELETE or HEAD." example:"\"POST\""`
+	Query       map[string]config.Template `yaml:"query" doc:"Query parameters; templates. A list adds the parameter once per item; null leaves it out." example:"{\"sysparm_display_value\": \"all\", \"sysparm_query\": \"ORDERBYsys_created_on\"}"`
+	Headers     map[string]config.Template `yaml:"headers" doc:"Request headers; templates. null leaves a header out." example:"{\"Content-Type\": \"application/json-rpc\"}"`
+	Body        *Body                      `yaml:"body" doc:"The request body: one of json, form or raw." example:"{\"json\": {\"jsonrpc\": \"2.0\", \"method\": \"host.get\", \"params\": {}, \"id\": 1}}"`
+	Auth        *Auth                      `yaml:"auth" doc:"Authentication: one of basic, bearer, api_key, token or oauth2. Every value is a secret." example:"{\"basic\": {\"username\": \"{{ $vars.user }}\", \"password\": \"{{ $vars.password }}\"}}"`
+	TLS         *TLS                       `yaml:"tls" doc:"TLS settings; default: the system's roots." example:"{\"ca_file\": \"ca.pem\"}"`
+	Timeout     time.Duration              `yaml:"timeout" doc:"Limit for one request, retries included. Default 30s." example:"\"30s\""`
+	Retry       *Retry                     `yaml:"retry" doc:"Retries of transport errors, 408, 429 and 5xx. Default: 4 attempts, 500ms doubling up to 30s, with jitter; Retry-After is honoured." example:"{\"attempts\": 4, \"initial\": \"500ms\", \"max\": \"30s\"}"`
+	Paginate    *Paginate                  `yaml:"paginate" doc:"Pagination: one of offset, page, cursor, next_url or link_header, plus max_pages." example:"{\"offset\": {\"offset_param\": \"sysparm_offset\", \"limit_param\": \"sysparm_limit\", \"limit\": 1000}}"`
+	Each        config.Expr                `yaml:"each" doc:"jq whose outputs are items of earlier sources: one request (or paginated series) per item, with . = the item in templates." example:"\"$problems[]\""`
+	Concurrency int                        `yaml:"concurrency" doc:"Requests of an each fan-out in flight at once, 1 to 64. Default 4." example:"4"`
+	FailIf      config.Expr                `yaml:"fail_if" doc:"jq run on every parsed body; anything but false or null fails the source (a string output is the message). Zabbix: .error; Nagios: .result.type_code != 0." example:"\".error != null\""`
+	Format      string                     `yaml:"format" enum:"json,ndjson,csv" doc:"How bodies are parsed: json (default), ndjson (a page is the list of its lines) or csv (a page is the list of its rows)." example:"\"ndjson\""`
+	MaxBody     ByteSize                   `yaml:"max_body" doc:"Largest body accepted, such as 64MiB (the default), 512KiB or 1000000." example:"\"128MiB\""`
 }
 
 // Body is the request body.
 type Body struct {
 	Pos  config.Pos                 `yaml:"-"`
-	JSON *config.Template           `yaml:"json" doc:"A JSON body; a template. Content-Type: application/json unless headers set one."`
-	Form map[string]config.Template `yaml:"form" doc:"A form body (application/x-www-form-urlencoded); templates."`
-	Raw  *config.Template           `yaml:"raw" doc:"A body sent as it is; a template string. Set Content-Type in headers."`
+	JSON *config.Template           `yaml:"json" doc:"A JSON body; a template. Content-Type: application/json unless headers set one." example:"{\"method\": \"host.get\"}"`
+	Form map[string]config.Template `yaml:"form" doc:"A form body (application/x-www-form-urlencoded); templates." example:"{\"grant_type\": \"client_credentials\"}"`
+	Raw  *config.Template           `yaml:"raw" doc:"A body sent as it is; a template string. Set Content-Type in headers." example:"\"<query/>\""`
 }
 
 // Auth is how requests authenticate.
 type Auth struct {
 	Pos    config.Pos       `yaml:"-"`
-	Basic  *BasicAuth       `yaml:"basic" doc:"HTTP Basic authentication."`
-	Bearer *config.Template `yaml:"bearer" doc:"A bearer token: Authorization: Bearer <token>."`
-	APIKey *APIKeyAuth      `yaml:"api_key" doc:"An API key in a header or a query parameter."`
-	Token  *TokenAuth       `yaml:"token" doc:"A token, typically from an earlier login source, placed in a header, a query parameter or the JSON body."`
-	OAuth2 *OAuth2Auth      `yaml:"oauth2" doc:"OAuth2 client credentials; the token is cached until it expires."`
+	Basic  *BasicAuth       `yaml:"basic" doc:"HTTP Basic authentication." example:"{\"username\": \"admin\", \"password\": \"{{ $vars.password }}\"}"`
+	Bearer *config.Template `yaml:"bearer" doc:"A bearer token: Authorization: Bearer <token>." example:"\"{{ $vars.token }}\""`
+	APIKey *APIKeyAuth      `yaml:"api_key" doc:"An API key in a header or a query parameter." example:"{\"header\": \"X-Api-Key\", \"value\": \"{{ $vars.key }}\"}"`
+	Token  *TokenAuth       `yaml:"token" doc:"A token, typically from an earlier login source, placed in a header, a query parameter or the JSON body." example:"{\"value\": \"{{ $login[0] }}\", \"in\": \"body\", \"name\": \"auth\"}"`
+	OAuth2 *OAuth2Auth      `yaml:"oauth2" doc:"OAuth2 client credentials; the token is cached until it expires." example:"{\"token_url\": \"https://idp.example.com/oauth/token\", \"client_id\": \"stackmap\", \"client_secret\": \"{{ $vars.secret }}\"}"`
 }
 
 // BasicAuth is HTTP Basic authentication.

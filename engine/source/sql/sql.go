@@ -27,11 +27,11 @@ var Drivers = map[string]string{"postgres": "pgx", "mysql": "mysql", "mariadb": 
 // Spec is the sql source's settings.
 type Spec struct {
 	Pos     config.Pos        `yaml:"-"`
-	Driver  config.String     `yaml:"driver" required:"true" doc:"postgres, mysql, mariadb or sqlite."`
-	DSN     config.Template   `yaml:"dsn" required:"true" doc:"The data source name, a secret: postgres://user:pass@host:5432/db, user:pass@tcp(host:3306)/db or file:cmdb.db (relative to the mapping file). A template."`
-	Query   config.String     `yaml:"query" required:"true" doc:"The SQL, run as written in a read-only transaction; never templated. Placeholders: $1, $2 … for postgres, ? for mysql, mariadb and sqlite."`
-	Args    []config.Template `yaml:"args" doc:"Values for the query's placeholders, in order; templates."`
-	Timeout time.Duration     `yaml:"timeout" doc:"Limit for the query, also set on the server so that it stops there too. Default 30s."`
+	Driver  config.String     `yaml:"driver" required:"true" doc:"postgres, mysql, mariadb or sqlite." example:"\"postgres\""`
+	DSN     config.Template   `yaml:"dsn" required:"true" doc:"The data source name, a secret: postgres://user:pass@host:5432/db, user:pass@tcp(host:3306)/db or file:cmdb.db (relative to the mapping file). A template." example:"\"{{ $vars.dsn }}\""`
+	Query   config.String     `yaml:"query" required:"true" doc:"The SQL, run as written in a read-only transaction; never templated. Placeholders: $1, $2 … for postgres, ? for mysql, mariadb and sqlite." example:"\"SELECT id, hostname FROM servers WHERE site = $1\""`
+	Args    []config.Template `yaml:"args" doc:"Values for the query's placeholders, in order; templates." example:"[\"{{ $vars.site }}\"]"`
+	Timeout time.Duration     `yaml:"timeout" doc:"Limit for the query, also set on the server so that it stops there too. Default 30s." example:"\"30s\""`
 }
 
 func init() {
