@@ -141,9 +141,9 @@ func (c *CLI) runTest(path string, tc config.TestCase, update bool) testResult {
 	}
 	opt := mapping.Options{Now: now, Logger: slog.New(slog.DiscardHandler)}
 	dir := filepath.Dir(tc.Pos.File)
+	var replay *httpsource.Replayer
 	if tc.Fixtures != "" {
-		replay, err := httpsource.LoadFixtures(filepath.Join(dir, tc.Fixtures))
-		if err != nil {
+		if replay, err = httpsource.LoadFixtures(filepath.Join(dir, tc.Fixtures)); err != nil {
 			return fail("%v", err)
 		}
 		opt.Transport = replay.Wrap
@@ -162,6 +162,9 @@ func (c *CLI) runTest(path string, tc config.TestCase, update bool) testResult {
 	}
 	if runErr != nil {
 		return fail("the run failed:\n%s", res.Redact(runErr.Error()))
+	}
+	if replay != nil && replay.Unused() > 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%d recorded exchange(s) in %s went unused: the mapping no longer asks what was recorded; record the fixtures again", replay.Unused(), tc.Fixtures))
 	}
 	if tc.Expect == nil {
 		return r

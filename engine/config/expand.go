@@ -95,7 +95,7 @@ func unwrapPathErr(err error) error {
 
 // secretWords are the words that make a variable's value a secret.
 var secretWords = map[string]bool{
-	"pass": true, "passwd": true, "password": true, "passphrase": true, "pwd": true,
+	"pass": true, "passwd": true, "password": true, "passphrase": true, "pwd": true, "pw": true,
 	"secret": true, "secrets": true, "token": true, "tokens": true, "key": true, "apikey": true,
 	"credential": true, "credentials": true, "creds": true, "auth": true, "authorization": true,
 	"private": true, "cookie": true, "session": true,

@@ -1,8 +1,8 @@
 // Package expect compares the elements a run produced with what a mapping
 // test expects, and describes every difference per element and per field,
 // such as `data.os: "RHEL 9" → "RHEL 8"`. Elements are matched by identity
-// (components, relations and health states by id, metrics by name and tags,
-// events by source and title), so order never matters.
+// (components, relations and health states by id, metrics by name, tags
+// and host, events by source and title), so order never matters.
 package expect
 
 import (
@@ -18,6 +18,9 @@ import (
 func Key(kind string, el map[string]any) string {
 	switch kind {
 	case "metrics":
+		if h, _ := el["host"].(string); h != "" {
+			return fmt.Sprintf("%v %v on %s", el["name"], el["tags"], h)
+		}
 		return fmt.Sprintf("%v %v", el["name"], el["tags"])
 	case "events":
 		return fmt.Sprintf("%v: %v", el["source"], el["title"])

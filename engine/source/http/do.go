@@ -76,7 +76,8 @@ func (f *fetcher) once(ctx context.Context, client *http.Client, r *request, in 
 	if err != nil {
 		err = fmt.Errorf("%s: %w", r, unwrapURLError(err))
 		var verify *tls.CertificateVerificationError
-		if errors.As(err, &verify) {
+		var noExchange *NoExchangeError
+		if errors.As(err, &verify) || errors.As(err, &noExchange) {
 			// A certificate will not verify on the next try either.
 			return nil, 0, &permanentError{err}
 		}

@@ -198,7 +198,7 @@ func (p *Replayer) Wrap(source string, redact func(string) string, _ http.RoundT
 		key := matchKey(source, req.Method, req.URL.String(), string(body), redact)
 		x := p.take(key, redact)
 		if x == nil {
-			return nil, fmt.Errorf("no recorded exchange in %s answers this request of source %q; record the fixtures again with preview --record", p.dir, source)
+			return nil, &NoExchangeError{Dir: p.dir, Source: source}
 		}
 		h := http.Header{}
 		for k, v := range x.Response.Headers {
@@ -235,20 +235,30 @@ func (p *Replayer) take(key string, redact func(string) string) *exchange {
 		return q[0]
 	}
 	// A secret that differs between recording and replay (a password not
-	// set now) changes the body: fall back to the next unused exchange of
-	// the same source, method and URL. Never to another URL: that would
-	// answer page 2 with page 1.
+	// set now) changes the body: an exchange of the same source, method
+	// and URL answers when its body matches with each ****** standing for
+	// any text. Never another URL (page 2 is not page 1), never another
+	// body (a JSON-RPC call is not another one).
 	want := strings.SplitN(key, "\n", 3)
 	for _, x := range p.loaded {
-		if x.used || x.Source != want[0] {
+		if x.used || x.Source != want[0] || x.Request.Method+" "+redact(x.Request.URL) != want[1] {
 			continue
 		}
-		if x.Request.Method+" "+redact(x.Request.URL) == want[1] {
+		if wildcard(x.Request.Body).MatchString(want[2]) {
 			x.used = true
 			return x
 		}
 	}
 	return nil
+}
+
+// wildcard matches a recorded body in which ****** stands for any text.
+func wildcard(body string) *regexp.Regexp {
+	parts := strings.Split(body, config.Redacted)
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile("^(?s:" + strings.Join(parts, ".*?") + ")$")
 }
 
 // Unused is the number of recorded exchanges no request asked for: more
@@ -268,3 +278,11 @@ func (p *Replayer) Unused() int {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// NoExchangeError is a request the fixtures hold no answer for; retrying
+// cannot help.
+type NoExchangeError struct{ Dir, Source string }
+
+func (e *NoExchangeError) Error() string {
+	return fmt.Sprintf("no recorded exchange in %s answers this request of source %q; record the fixtures again with preview --record", e.Dir, e.Source)
+}

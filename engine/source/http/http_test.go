@@ -661,3 +661,33 @@ func TestReplayNeverAnswersAnotherURL(t *testing.T) {
 		t.Errorf("%d unused exchanges, want all 3", replay.Unused())
 	}
 }
+
+// TestReplayMatchesBodies answers a JSON-RPC call (one URL for every call)
+// only from an exchange with the same body, a redacted secret standing for
+// any text; and a missing exchange fails at once, not after retries.
+func TestReplayMatchesBodies(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, items(1)) }))
+	src := func(method string) string {
+		return mappingOf("method: POST\nurl: URL\nbody: {json: {method: "+method+", password: \"${PW}\"}}")
+	}
+	dir := t.TempDir()
+	rec := httpsource.NewRecorder(dir)
+	_, res, err := ids(t, compile(t, src("host.get"), srv.URL, map[string]string{"PW": "pa55word"}), mapping.Options{Transport: rec.Wrap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Save(res.Redact)
+	srv.Close()
+	replay, _ := httpsource.LoadFixtures(dir)
+	if got, _, err := ids(t, compile(t, src("host.get"), srv.URL, map[string]string{"PW": "other"}), mapping.Options{Transport: replay.Wrap}); err != nil {
+		t.Errorf("another password: %v", err)
+	} else {
+		want(t, got, 1)
+	}
+	replay, _ = httpsource.LoadFixtures(dir)
+	start := time.Now()
+	_, _, err = ids(t, compile(t, src("problem.get"), srv.URL, map[string]string{"PW": "pa55word"}), mapping.Options{Transport: replay.Wrap})
+	if err == nil || !strings.Contains(err.Error(), "no recorded exchange") || strings.Contains(err.Error(), "attempts") || time.Since(start) > time.Second {
+		t.Errorf("another call: %v after %s, want no recorded exchange at once", err, time.Since(start))
+	}
+}

@@ -51,10 +51,12 @@ func (f *fetcher) prepareDSN(dsn string) (string, error) {
 		if path != "" && path != ":memory:" && !filepath.IsAbs(path) {
 			path = filepath.Join(f.dir, path)
 		}
-		dsn = "file:" + path
-		if query != "" {
-			dsn += "?" + query
+		// Read-only unless the DSN says otherwise: a mistyped path must
+		// not create an empty database.
+		if !strings.Contains(query, "mode=") {
+			query = strings.TrimPrefix(query+"&mode=ro", "&")
 		}
+		dsn = "file:" + path + "?" + query
 	case "mysql", "mariadb":
 		cfg, err := mysql.ParseDSN(dsn)
 		if err != nil {
