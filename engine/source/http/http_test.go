@@ -668,7 +668,7 @@ func TestReplayNeverAnswersAnotherURL(t *testing.T) {
 func TestReplayMatchesBodies(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, items(1)) }))
 	src := func(method string) string {
-		return mappingOf("method: POST\nurl: URL\nbody: {json: {method: "+method+", password: \"${PW}\"}}")
+		return mappingOf("method: POST\nurl: URL\nbody: {json: {method: " + method + ", password: \"${PW}\"}}")
 	}
 	dir := t.TempDir()
 	rec := httpsource.NewRecorder(dir)
