@@ -100,6 +100,9 @@ func (c *CLI) planDiff(plan *mapping.Plan, res *mapping.Result, envs []intake.En
 			prevIDs = append(prevIDs, id)
 		}
 	} else {
+		if _, err := os.Stat(stateDir); err != nil {
+			return false, fmt.Errorf("--diff: no state directory %s (%v); give the --state-dir run uses, or --against a payload file", stateDir, unwrapPathErr(err))
+		}
 		store, err := state.Open(stateDir)
 		if err != nil {
 			return false, err
@@ -133,6 +136,11 @@ func (c *CLI) planDiff(plan *mapping.Plan, res *mapping.Result, envs []intake.En
 		verdict = "the shrink guard would REFUSE it (run --once --force-shrink " + plan.Name + " to deliver it anyway)"
 	}
 	fmt.Fprintf(w, "shrink: %d of %d components removed (%.0f%%, max_shrink %.0f%%): %s\n", sh.Removed, sh.Of, sh.Ratio*100, plan.MaxShrink, verdict)
+	for _, pr := range res.Problems {
+		if !pr.Error && !pr.Lint {
+			fmt.Fprintf(w, "warn: %s\n", pr.Msg)
+		}
+	}
 	return changed, nil
 }
 

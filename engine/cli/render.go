@@ -36,7 +36,7 @@ func (c *CLI) printTable(p *mapping.Plan, res *mapping.Result, limit int) {
 		}
 	}
 	if res.Batch == nil {
-		fmt.Fprintf(w, "\nFAILED: nothing would be sent (the errors follow on stderr)\n")
+		fmt.Fprintf(w, "\nFAILED: nothing would be sent (the errors are on stderr)\n")
 		return
 	}
 	fmt.Fprintf(w, "\nCHECKS\n")

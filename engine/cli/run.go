@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -26,7 +27,7 @@ func (c *CLI) runVerb(args []string) int {
 	output := fs.String("output", "stackstate", "where payloads go: stackstate (POST to --url), stdout (one JSON payload per line) or file:DIR (DIR/<mapping>-0001.json …)")
 	url := fs.String("url", "", "StackState receiver URL, such as https://stackstate.example.com or https://host:7077/stsAgent (default: $STACKMAP_URL)")
 	keyFile := fs.String("api-key-file", "", "file holding the receiver API key (default: $STACKMAP_API_KEY)")
-	stateDir := fs.String("state-dir", c.defaultStateDir(), "where each mapping's state is kept: the last delivered snapshot (for the shrink guard) and counts (default: $STACKMAP_STATE_DIR or ./state)")
+	stateDir := fs.String("state-dir", c.defaultStateDir(), "where each mapping's state is kept: the last delivered snapshot (for the shrink guard) and counts; $STACKMAP_STATE_DIR sets the default")
 	forced := map[string]bool{}
 	fs.Func("force-shrink", "deliver this mapping's next snapshot even if the shrink guard would refuse it; once, also for the daemon (repeatable)", func(name string) error {
 		forced[name] = true
@@ -73,10 +74,18 @@ func (c *CLI) runVerb(args []string) int {
 			return c.usageErr(fs, "--force-shrink %s names no mapping being run", name)
 		}
 	}
-	store, err := state.Open(*stateDir)
-	if err != nil {
-		c.errorf("%v", err)
-		return ExitRuntime
+	// run --once keeps state (and so the shrink guard's baseline) for
+	// deliveries to StackState, and for other outputs only when a state
+	// directory is named: a trial run to files must not move the
+	// production baseline.
+	explicitState := c.env("STACKMAP_STATE_DIR") != ""
+	fs.Visit(func(f *flag.Flag) { explicitState = explicitState || f.Name == "state-dir" })
+	var store *state.Store
+	if !*once || *output == "stackstate" || explicitState {
+		if store, err = state.Open(*stateDir); err != nil {
+			c.errorf("%v", err)
+			return ExitRuntime
+		}
 	}
 	if !*once {
 		return c.daemon(daemonConfig{paths: paths, plans: plans, store: store, sink: sink, forced: forced,
@@ -85,13 +94,17 @@ func (c *CLI) runVerb(args []string) int {
 	failed := 0
 	ctx := context.Background()
 	for _, plan := range plans {
-		st, err := store.Load(plan.Name)
-		if err != nil {
-			runOpt.Logger.Warn(err.Error(), "mapping", plan.Name)
+		st := &state.State{Version: state.Version, Mapping: plan.Name}
+		if store != nil {
+			if st, err = store.Load(plan.Name); err != nil {
+				runOpt.Logger.Warn(err.Error(), "mapping", plan.Name)
+			}
 		}
 		out := c.runOnce(ctx, plan, st, forced[plan.Name], runOpt, payOpt, sink, nil)
-		if serr := store.Save(st); serr != nil {
-			runOpt.Logger.Error("cannot save the state", "mapping", plan.Name, "error", serr)
+		if store != nil {
+			if serr := store.Save(st); serr != nil {
+				runOpt.Logger.Error("cannot save the state", "mapping", plan.Name, "error", serr)
+			}
 		}
 		if out.Err != nil {
 			failed++
@@ -181,7 +194,7 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 	}
 	st.User = res.State
 	st.LastSuccess = time.Now().UTC()
-	runOpt.Logger.Info("delivered", "mapping", plan.Name, "payloads", len(envs),
+	runOpt.Logger.Debug("delivered", "mapping", plan.Name, "payloads", len(envs),
 		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))
 	return outcome{Result: res, Envelopes: len(envs), Requeued: requeued, Forced: forced}
 }

@@ -80,6 +80,10 @@ func (c *CLI) test(args []string) int {
 			}
 		}
 	}
+	if filter != nil && len(results) == 0 {
+		c.errorf("no test matches --run %s", *run)
+		return ExitUsage
+	}
 	passed, failed := 0, 0
 	for _, r := range results {
 		if r.failed() {
@@ -116,10 +120,10 @@ func (r testResult) failed() bool { return len(r.problems) > 0 }
 
 // runTest loads the mapping with the test's environment, runs it and
 // compares the result with the expectations.
-func (c *CLI) runTest(path string, tc config.TestCase, update bool) testResult {
+func (c *CLI) runTest(path string, tc config.TestCase, update bool) (out testResult) {
 	start := time.Now()
 	r := testResult{mapping: path, name: tc.Name, pos: tc.Pos}
-	defer func() { r.duration = time.Since(start) }()
+	defer func() { out.duration = time.Since(start) }()
 	fail := func(format string, args ...any) testResult {
 		r.problems = append(r.problems, fmt.Sprintf(format, args...))
 		return r
@@ -283,5 +287,5 @@ func writeJUnit(path string, results []testResult) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append([]byte(xml.Header), data...), 0o644)
+	return os.WriteFile(path, append(append([]byte(xml.Header), data...), '\n'), 0o644)
 }

@@ -24,6 +24,10 @@ func Key(kind string, el map[string]any) string {
 		return fmt.Sprintf("%v %v", el["name"], el["tags"])
 	case "events":
 		return fmt.Sprintf("%v: %v", el["source"], el["title"])
+	case "relations":
+		if _, has := el["id"]; !has {
+			return fmt.Sprintf("%v-%v-%v", el["source"], el["type"], el["target"])
+		}
 	}
 	return fmt.Sprint(el["id"])
 }
@@ -50,7 +54,7 @@ func Contains(kind string, got []map[string]any, want []any) []string {
 		key := Key(kind, normalise(wm))
 		g, found := byKey[key]
 		if !found {
-			if _, hasID := wm["id"]; !hasID && kind != "metrics" && kind != "events" {
+			if _, hasID := wm["id"]; !hasID && kind != "metrics" && kind != "events" && kind != "relations" {
 				diffs = append(diffs, fmt.Sprintf("an expected element has no id: %s", show(wm)))
 				continue
 			}

@@ -122,11 +122,14 @@ func (rec *Recorder) Save(redact func(string) string) error {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for i, x := range rec.exchanges {
-		b, err := json.MarshalIndent(x, "", "  ")
-		if err != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // keep & < > readable in URLs and headers
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(x); err != nil {
 			return fmt.Errorf("record: %w", err)
 		}
-		text := redact(string(b)) + "\n"
+		text := redact(buf.String())
 		name := filepath.Join(rec.dir, fmt.Sprintf("%04d-%s.json", i+1, x.Source))
 		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
 			return fmt.Errorf("record: %w", err)
