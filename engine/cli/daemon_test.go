@@ -80,25 +80,7 @@ func TestDaemon(t *testing.T) {
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 
-	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
-	stderr := &syncBuffer{}
-	c.Stderr = stderr
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() {
-		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--grace", "5s", path})
-	}()
-
-	var base string
-	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
-	eventually(t, "the daemon's address", func() bool {
-		m := addrRE.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		return m != nil
-	})
+	d := startDaemon(t, map[string]string{"STACKMAP_API_KEY": "k"}, "--url", srv.URL, "--grace", "5s", path)
 	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
 	eventually(t, "three snapshots", func() bool { _, n := rc.Topology(inst); return n >= 3 })
 	envs := rc.Envelopes()
@@ -106,13 +88,13 @@ func TestDaemon(t *testing.T) {
 		t.Errorf("collection_timestamp did not move between runs: %v then %v", first, last)
 	}
 
-	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+	if code, body := get(t, d.base+"/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", code, body)
 	}
-	if code, _ := get(t, base+"/readyz"); code != 200 {
+	if code, _ := get(t, d.base+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d", code)
 	}
-	_, body := get(t, base+"/status")
+	_, body := get(t, d.base+"/status")
 	var st daemonStatus
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatalf("/status: %v\n%s", err, body)
@@ -121,7 +103,7 @@ func TestDaemon(t *testing.T) {
 		st.Mappings[0].NextRun.IsZero() || st.Mappings[0].Delivered == nil || st.Mappings[0].Runs < 2 {
 		t.Errorf("/status: %s", body)
 	}
-	_, body = get(t, base+"/metrics")
+	_, body = get(t, d.base+"/metrics")
 	for _, want := range []string{`stackmap_runs_total{mapping="daemon",outcome="ok"}`, `stackmap_elements_out_total{kind="component",mapping="daemon"}`, "stackmap_run_duration_seconds_bucket", "stackmap_last_success_timestamp_seconds"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -130,9 +112,9 @@ func TestDaemon(t *testing.T) {
 
 	// A broken mapping on SIGHUP: the running version stays.
 	os.WriteFile(path, []byte(strings.Replace(daemonMapping, "jq: '{id: .id", "jq: '{id: .id |", 1)), 0o644)
-	signals <- syscall.SIGHUP
+	d.signals <- syscall.SIGHUP
 	eventually(t, "the reload problem in /status", func() bool {
-		_, body := get(t, base+"/status")
+		_, body := get(t, d.base+"/status")
 		return strings.Contains(body, "reload_problem") && strings.Contains(body, "jq syntax error")
 	})
 	_, before := rc.Topology(inst)
@@ -141,20 +123,20 @@ func TestDaemon(t *testing.T) {
 	// A shrink of 80 %: refused, counted, nothing deleted.
 	os.WriteFile(path, []byte(daemonMapping), 0o644)
 	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}]`), 0o644)
-	signals <- syscall.SIGHUP
+	d.signals <- syscall.SIGHUP
 	eventually(t, "a shrink refusal", func() bool {
-		_, body := get(t, base+"/metrics")
+		_, body := get(t, d.base+"/metrics")
 		return strings.Contains(body, `stackmap_shrink_refusals_total{mapping="daemon"}`)
 	})
 	if top, _ := rc.Topology(inst); len(top.Components) != 5 {
 		t.Errorf("the shrink reached the receiver: %v", top.Components)
 	}
 
-	signals <- syscall.SIGTERM
+	d.signals <- syscall.SIGTERM
 	select {
-	case code := <-done:
+	case code := <-d.done:
 		if code != 0 {
-			t.Errorf("exit %d after SIGTERM:\n%s", code, stderr)
+			t.Errorf("exit %d after SIGTERM:\n%s", code, d.stderr)
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("the daemon did not stop on SIGTERM")
@@ -188,14 +170,7 @@ func TestDaemonUnderFaults(t *testing.T) {
 	srv := httptest.NewServer(rc.Handler())
 	defer srv.Close()
 
-	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
-	c.Stderr = &syncBuffer{}
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() {
-		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--chunk-size", "2", path})
-	}()
+	d := startDaemon(t, map[string]string{"STACKMAP_API_KEY": "k"}, "--url", srv.URL, "--chunk-size", "2", path)
 	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
 	deadline := time.Now().Add(25 * time.Second)
 	for {
@@ -211,8 +186,8 @@ func TestDaemonUnderFaults(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	signals <- syscall.SIGTERM
-	if code := <-done; code != 0 {
+	d.signals <- syscall.SIGTERM
+	if code := <-d.done; code != 0 {
 		t.Errorf("exit %d", code)
 	}
 	failed := 0
@@ -234,26 +209,9 @@ func TestDaemonWatchesFiles(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(strings.Replace(daemonMapping, "name: daemon", "name: first", 1)), 0o644)
 	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}]`), 0o644)
 	out := t.TempDir()
-	c, _, _ := newTestCLI(t, nil)
-	stderr := &syncBuffer{}
-	c.Stderr = stderr
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() {
-		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--output", "file:" + out, "--watch", "100ms", "--log-format", "json", "--log-level", "info", dir})
-	}()
-	var base string
-	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
-	eventually(t, "the daemon's address", func() bool {
-		m := addrRE.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		return m != nil
-	})
+	d := startDaemon(t, nil, "--output", "file:"+out, "--watch", "100ms", "--log-format", "json", "--log-level", "info", dir)
 	names := func() string {
-		_, body := get(t, base+"/status")
+		_, body := get(t, d.base+"/status")
 		var st daemonStatus
 		json.Unmarshal([]byte(body), &st)
 		var n []string
@@ -267,12 +225,12 @@ func TestDaemonWatchesFiles(t *testing.T) {
 	eventually(t, "the added mapping", func() bool { return names() == "first,second" })
 	os.Remove(filepath.Join(dir, "a.yaml"))
 	eventually(t, "the removed mapping gone", func() bool { return names() == "second" })
-	signals <- syscall.SIGTERM
-	if code := <-done; code != 0 {
+	d.signals <- syscall.SIGTERM
+	if code := <-d.done; code != 0 {
 		t.Errorf("exit %d", code)
 	}
-	if !strings.Contains(stderr.String(), `"msg":"a mapping file changed; reloading"`) {
-		t.Errorf("no JSON log line about the reload:\n%s", stderr)
+	if !strings.Contains(d.stderr.String(), `"msg":"a mapping file changed; reloading"`) {
+		t.Errorf("no JSON log line about the reload:\n%s", d.stderr)
 	}
 }
 
@@ -300,29 +258,12 @@ func TestDaemonReceiverDownThenBack(t *testing.T) {
 		rc.Handler().ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
-	stderr := &syncBuffer{}
-	c.Stderr = stderr
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() {
-		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--delivery-retries", "0", path})
-	}()
-	var base string
-	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
-	eventually(t, "the daemon's address", func() bool {
-		m := addrRE.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		return m != nil
-	})
+	d := startDaemon(t, map[string]string{"STACKMAP_API_KEY": "k"}, "--url", srv.URL, "--delivery-retries", "0", path)
 	eventually(t, "three failed deliveries", func() bool {
-		_, body := get(t, base+"/metrics")
+		_, body := get(t, d.base+"/metrics")
 		return strings.Contains(body, `stackmap_run_failures_total{mapping="daemon",reason="deliver"} 3`)
 	})
-	if _, body := get(t, base+"/metrics"); !strings.Contains(body, `stackmap_telemetry_queued{mapping="daemon"} 3`) {
+	if _, body := get(t, d.base+"/metrics"); !strings.Contains(body, `stackmap_telemetry_queued{mapping="daemon"} 3`) {
 		t.Errorf("the missed metrics are not queued:\n%s", body)
 	}
 	down.Lock()
@@ -347,8 +288,8 @@ func TestDaemonReceiverDownThenBack(t *testing.T) {
 	if len(stamps) < 4 {
 		t.Errorf("metrics of %d runs arrived, want the 3 missed ones and the current one: %v", len(stamps), got.Metrics)
 	}
-	signals <- syscall.SIGTERM
-	<-done
+	d.signals <- syscall.SIGTERM
+	<-d.done
 }
 
 // TestDaemonSIGTERMMidSend stops the daemon while it sends a snapshot
@@ -374,14 +315,7 @@ func TestDaemonSIGTERMMidSend(t *testing.T) {
 		rc.Handler().ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
-	c.Stderr = &syncBuffer{}
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() {
-		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--chunk-size", "1", "--grace", "300ms", path})
-	}()
+	d := startDaemon(t, map[string]string{"STACKMAP_API_KEY": "k"}, "--url", srv.URL, "--chunk-size", "1", "--grace", "300ms", path)
 	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
 	eventually(t, "a first snapshot", func() bool { _, n := rc.Topology(inst); return n == 1 })
 	// The next snapshot differs and crawls: one chunk a second.
@@ -390,9 +324,9 @@ func TestDaemonSIGTERMMidSend(t *testing.T) {
 	delay = time.Second
 	slow.Unlock()
 	eventually(t, "the second snapshot under way", func() bool { return rc.Open(inst) })
-	signals <- syscall.SIGTERM
+	d.signals <- syscall.SIGTERM
 	select {
-	case code := <-done:
+	case code := <-d.done:
 		if code != 0 {
 			t.Errorf("exit %d", code)
 		}
@@ -443,22 +377,7 @@ components:
 	rc := receiver.New("k")
 	srv := httptest.NewServer(rc.Handler())
 	defer srv.Close()
-	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
-	stderr := &syncBuffer{}
-	c.Stderr = stderr
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() { done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, path}) }()
-	var base string
-	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
-	eventually(t, "the daemon's address", func() bool {
-		m := addrRE.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		return m != nil
-	})
+	d := startDaemon(t, map[string]string{"STACKMAP_API_KEY": "k"}, "--url", srv.URL, path)
 	inst := receiver.Instance{Type: "paged", URL: "test://paged"}
 	eventually(t, "a whole snapshot", func() bool { _, n := rc.Topology(inst); return n >= 1 })
 	broken.Lock()
@@ -466,19 +385,19 @@ components:
 	broken.Unlock()
 	_, before := rc.Topology(inst)
 	eventually(t, "two failed runs", func() bool {
-		_, body := get(t, base+"/metrics")
+		_, body := get(t, d.base+"/metrics")
 		return regexp.MustCompile(`stackmap_run_failures_total\{mapping="paged",reason="run"\} [2-9]`).MatchString(body)
 	})
 	top, n := rc.Topology(inst)
 	if len(top.Components) != 5 || n > before+1 || rc.Open(inst) {
 		t.Errorf("after failing runs: %d components, %d snapshots (before %d), open %v", len(top.Components), n, before, rc.Open(inst))
 	}
-	_, body := get(t, base+"/status")
+	_, body := get(t, d.base+"/status")
 	if !strings.Contains(body, `"reason": "run"`) || !strings.Contains(body, "500 Internal Server Error: database is gone") {
 		t.Errorf("/status does not show the failure:\n%s", body)
 	}
-	signals <- syscall.SIGTERM
-	<-done
+	d.signals <- syscall.SIGTERM
+	<-d.done
 }
 
 // TestDaemonStartsWithABadKey probes the receiver at start: a key it does
@@ -490,33 +409,18 @@ func TestDaemonStartsWithABadKey(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "hosts.json"), []byte(`[{"id": "a"}]`), 0o644)
 	srv := httptest.NewServer(receiver.New("right-key").Handler())
 	defer srv.Close()
-	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "wrong-key"})
-	stderr := &syncBuffer{}
-	c.Stderr = stderr
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() { done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, path}) }()
-	var base string
-	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
-	eventually(t, "the daemon's address", func() bool {
-		m := addrRE.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		return m != nil
-	})
+	d := startDaemon(t, map[string]string{"STACKMAP_API_KEY": "wrong-key"}, "--url", srv.URL, path)
 	eventually(t, "the probe's warning", func() bool {
-		return strings.Contains(stderr.String(), "403 Forbidden: the API key is not accepted")
+		return strings.Contains(d.stderr.String(), "403 Forbidden: the API key is not accepted")
 	})
-	if code, _ := get(t, base+"/readyz"); code != 200 {
+	if code, _ := get(t, d.base+"/readyz"); code != 200 {
 		t.Errorf("/readyz %d: the daemon should start anyway", code)
 	}
-	if strings.Contains(stderr.String(), "wrong-key") {
-		t.Errorf("the key shows in the log:\n%s", stderr)
+	if strings.Contains(d.stderr.String(), "wrong-key") {
+		t.Errorf("the key shows in the log:\n%s", d.stderr)
 	}
-	signals <- syscall.SIGTERM
-	<-done
+	d.signals <- syscall.SIGTERM
+	<-d.done
 }
 
 // TestDaemonForceShrinkOnce lets --force-shrink through once: the first
@@ -530,15 +434,7 @@ func TestDaemonForceShrinkOnce(t *testing.T) {
 	rc := receiver.New("k")
 	srv := httptest.NewServer(rc.Handler())
 	defer srv.Close()
-	c, _, _ := newTestCLI(t, map[string]string{"STACKMAP_API_KEY": "k"})
-	stderr := &syncBuffer{}
-	c.Stderr = stderr
-	signals := make(chan os.Signal, 1)
-	c.Signals = signals
-	done := make(chan int)
-	go func() {
-		done <- c.Run([]string{"run", "--listen", "127.0.0.1:0", "--url", srv.URL, "--force-shrink", "daemon", path})
-	}()
+	d := startDaemon(t, map[string]string{"STACKMAP_API_KEY": "k"}, "--url", srv.URL, "--force-shrink", "daemon", path)
 	inst := receiver.Instance{Type: "daemon", URL: "test://daemon"}
 	count := func() int {
 		top, _ := rc.Topology(inst)
@@ -554,11 +450,38 @@ func TestDaemonForceShrinkOnce(t *testing.T) {
 	eventually(t, "growing back", func() bool { return count() == 5 })
 	os.WriteFile(hosts, []byte(`[{"id": "a"}]`), 0o644)
 	eventually(t, "the second shrink refused", func() bool {
-		return strings.Count(stderr.String(), "shrink guard refused a snapshot") >= 1
+		return strings.Count(d.stderr.String(), "shrink guard refused a snapshot") >= 1
 	})
 	if n := count(); n != 5 {
 		t.Errorf("the second shrink reached the receiver: %d components", n)
 	}
-	signals <- syscall.SIGTERM
-	<-done
+	d.signals <- syscall.SIGTERM
+	<-d.done
+}
+
+// testDaemon is `stackmap run` as a daemon in a test.
+type testDaemon struct {
+	base    string // http://address of its endpoints
+	stderr  *syncBuffer
+	signals chan os.Signal
+	done    chan int
+}
+
+// startDaemon runs the daemon with args after run --listen 127.0.0.1:0
+// and waits for the address it serves on.
+func startDaemon(t *testing.T, env map[string]string, args ...string) *testDaemon {
+	t.Helper()
+	c, _, _ := newTestCLI(t, env)
+	d := &testDaemon{stderr: &syncBuffer{}, signals: make(chan os.Signal, 1), done: make(chan int, 1)}
+	c.Stderr, c.Signals = d.stderr, d.signals
+	go func() { d.done <- c.Run(append([]string{"run", "--listen", "127.0.0.1:0"}, args...)) }()
+	addrRE := regexp.MustCompile(`on (127\.0\.0\.1:\d+)`)
+	eventually(t, "the daemon's address", func() bool {
+		m := addrRE.FindStringSubmatch(d.stderr.String())
+		if m != nil {
+			d.base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	return d
 }
