@@ -131,6 +131,7 @@ func (c *CLI) preview(args []string) int {
 	}
 	payOpt.RepeatInterval = repeatInterval(plan)
 	runOpt.Explain = *explain
+	runOpt.Lint = true
 	res, runErr := plan.Run(context.Background(), runOpt)
 	c.warnUnused(rf)
 	if recorder != nil {

@@ -32,7 +32,14 @@ type Options struct {
 	// Explain, when set, is the id of an element whose provenance the
 	// result keeps: the rule, and the record it was built from.
 	Explain string
+	// Lint evaluates each topology rule a second time on its first
+	// records and reports ids that differ between the two evaluations —
+	// ids that would change every run. preview sets it.
+	Lint bool
 }
+
+// lintRecords is how many records per rule Lint evaluates twice.
+const lintRecords = 20
 
 // Provenance says where an element came from.
 type Provenance struct {
@@ -108,6 +115,8 @@ type run struct {
 	batch   *model.Batch
 	defs    model.Defaults
 	explain string
+	lint    bool
+	lints   []model.Problem
 
 	// secrets found during the run (tokens); mu guards them and the
 	// redactor built from them and the plan's.
@@ -150,7 +159,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
-	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}, explain: opt.Explain}
+	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}, explain: opt.Explain, lint: opt.Lint}
 	r.res.run = r
 	r.values = []any{p.vars, nil, int(now.Unix()), opt.State}
 	r.defs = model.Defaults{Layer: p.defaults.Layer, Domain: p.defaults.Domain, Environment: p.defaults.Environment, Now: now.Unix(), Source: p.Name}
@@ -175,7 +184,7 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 			return r.fail(fmt.Errorf("%s: run stopped: %w (timeout %s)", p.Path, err, p.Timeout))
 		}
 	}
-	r.res.Problems = append(model.Check(r.batch), model.Lint(r.batch, r.defs.Now)...)
+	r.res.Problems = append(append(model.Check(r.batch), model.Lint(r.batch, r.defs.Now)...), r.lints...)
 	for _, pr := range r.res.Problems {
 		if pr.Error {
 			r.res.Errors = append(r.res.Errors, fmt.Errorf("%s: %s", p.Path, pr.Msg))
@@ -269,6 +278,7 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 // apply runs one rule over its records.
 func (r *run) apply(ctx context.Context, rule *rulePlan) {
 	stat := RuleStat{Kind: rule.kind, Name: rule.name}
+	unstable := ""
 	problem := func(err error) {
 		if len(stat.Problems) < maxRuleErrors {
 			stat.Problems = append(stat.Problems, r.redact(err.Error()))
@@ -294,6 +304,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 				return nil
 			}
 		}
+		var ids []string
 		err := rule.jq.Run(ctx, record, r.values, func(v any) error {
 			if v == nil {
 				stat.Dropped++
@@ -312,6 +323,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 			}
 			stat.Out++
 			r.add(el)
+			ids = append(ids, elementID(el))
 			if r.explain != "" && elementID(el) == r.explain {
 				r.res.Explained = append(r.res.Explained, Provenance{Kind: rule.kind, Rule: rule.name, Pos: rule.pos, At: rule.pos.String(), Record: record, Element: el})
 			}
@@ -322,6 +334,10 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 				return ctx.Err()
 			}
 			fail(r.ruleError(rule, "jq", err, record))
+			return nil
+		}
+		if r.lint && unstable == "" && stat.RecordsIn <= lintRecords && (rule.kind == model.KindComponent || rule.kind == model.KindRelation) {
+			unstable = r.recheck(ctx, rule, record, ids)
 		}
 		return nil
 	}
@@ -330,7 +346,34 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 	} else if err := rule.each.Run(ctx, nil, r.values, each); err != nil && ctx.Err() == nil {
 		fail(r.ruleError(rule, "each", err, nil))
 	}
+	if unstable != "" {
+		r.lints = append(r.lints, model.Problem{Lint: true, Msg: fmt.Sprintf("%s rule %q builds other ids from the same record on a second evaluation (%s): they would change every run", rule.kind, rule.name, unstable)})
+	}
 	r.res.Rules = append(r.res.Rules, stat)
+}
+
+// recheck evaluates a rule again on a record and describes the first id
+// that differs from the first evaluation's, or returns "".
+func (r *run) recheck(ctx context.Context, rule *rulePlan, record any, first []string) string {
+	var again []string
+	err := rule.jq.Run(ctx, record, r.values, func(v any) error {
+		if el, err := model.Parse(rule.kind, v, r.defs); err == nil {
+			again = append(again, elementID(el))
+		}
+		return nil
+	})
+	if err != nil {
+		return ""
+	}
+	for i := range min(len(first), len(again)) {
+		if first[i] != again[i] {
+			return fmt.Sprintf("%s, then %s", first[i], again[i])
+		}
+	}
+	if len(first) != len(again) {
+		return fmt.Sprintf("%d elements, then %d", len(first), len(again))
+	}
+	return ""
 }
 
 func (r *run) add(el any) {

@@ -824,3 +824,40 @@ components: [{jq: '{id: "a", type: "t"}'}]
 		t.Errorf("source error:\n%s", text)
 	}
 }
+
+// TestLintUnstableIDs evaluates topology rules twice on their first
+// records: an id built from the clock differs, a stable one does not.
+func TestLintUnstableIDs(t *testing.T) {
+	src := `name: lint
+sources:
+  - name: s
+    file: {path: s.json}
+components:
+  - name: clock
+    each: $s[]
+    jq: '{id: "x-\(.id)-\(now)", type: "t"}'
+  - name: stable
+    each: $s[]
+    jq: '{id: "y-\(.id)", type: "t"}'
+`
+	p, _ := mustCompile(t, src, map[string]string{"s.json": `[{"id": 1}, {"id": 2}]`})
+	res, err := p.Run(context.Background(), mapping.Options{Now: now, Lint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lints []string
+	for _, pr := range res.Problems {
+		if pr.Lint {
+			lints = append(lints, pr.Msg)
+		}
+	}
+	if len(lints) != 1 || !strings.Contains(lints[0], `components rule "clock" builds other ids from the same record`) {
+		t.Errorf("lints %q, want one about the clock rule", lints)
+	}
+	res, _ = p.Run(context.Background(), mapping.Options{Now: now})
+	for _, pr := range res.Problems {
+		if strings.Contains(pr.Msg, "second evaluation") {
+			t.Errorf("the recheck ran without Lint: %s", pr.Msg)
+		}
+	}
+}
