@@ -159,7 +159,13 @@ func (c *CLI) preview(args []string) int {
 			return ExitRuntime
 		}
 		for _, p := range res.Explained {
-			fmt.Fprintf(c.Stdout, "EXPLAIN %s\nrule     %s rule %q at %s\nrecord   %s\nelement  %s\n", *explain, p.Kind, p.Rule, p.At, indentJSON(p.Record), indentJSON(p.Element))
+			fmt.Fprintf(c.Stdout, "EXPLAIN %s\nrule     %s rule %q at %s\n", *explain, p.Kind, p.Rule, p.At)
+			if o := p.Origin; o != nil {
+				fmt.Fprintf(c.Stdout, "source   %s (%s), document %d (the file, line, row or page), record %d\n", o.Source, o.Kind, o.Document, o.Record)
+			} else {
+				fmt.Fprintf(c.Stdout, "source   (the rule built its record with each; it is not one of a source's records as read)\n")
+			}
+			fmt.Fprintf(c.Stdout, "record   %s\nelement  %s\n", indentJSON(p.Record), indentJSON(p.Element))
 		}
 		return ExitOK
 	}

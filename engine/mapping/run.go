@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -49,6 +50,17 @@ type Provenance struct {
 	At      string     `json:"at"`
 	Record  any        `json:"record"`
 	Element any        `json:"element"`
+	// Origin is the source, document (file, line, row or page) and record
+	// the rule's record was, when it is one of a source's records as read.
+	Origin *Origin `json:"origin,omitempty"`
+}
+
+// Origin places a record in its source.
+type Origin struct {
+	Source   string `json:"source"`
+	Kind     string `json:"kind"`
+	Document int    `json:"document"` // from 1: the file, line, row or page
+	Record   int    `json:"record"`   // from 1, among the source's records
 }
 
 // Result is what one run did.
@@ -115,6 +127,7 @@ type run struct {
 	batch   *model.Batch
 	defs    model.Defaults
 	explain string
+	origins map[uintptr]*Origin // with explain: where each object record came from
 	lint    bool
 	lints   []model.Problem
 
@@ -160,6 +173,9 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
 	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}, explain: opt.Explain, lint: opt.Lint}
+	if opt.Explain != "" {
+		r.origins = map[uintptr]*Origin{}
+	}
 	r.res.run = r
 	r.values = []any{p.vars, nil, int(now.Unix()), opt.State}
 	r.defs = model.Defaults{Layer: p.defaults.Layer, Domain: p.defaults.Domain, Environment: p.defaults.Environment, Now: now.Unix(), Source: p.Name}
@@ -247,6 +263,13 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 		},
 		Emit: func(recs []any) error {
 			stat.Documents++
+			if r.origins != nil {
+				for i, rec := range recs {
+					if m, ok := rec.(map[string]any); ok {
+						r.origins[reflect.ValueOf(m).Pointer()] = &Origin{Source: s.name, Kind: s.kind, Document: stat.Documents, Record: len(records) + i + 1}
+					}
+				}
+			}
 			records = append(records, recs...)
 			return nil
 		},
@@ -325,7 +348,11 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 			r.add(el)
 			ids = append(ids, elementID(el))
 			if r.explain != "" && elementID(el) == r.explain {
-				r.res.Explained = append(r.res.Explained, Provenance{Kind: rule.kind, Rule: rule.name, Pos: rule.pos, At: rule.pos.String(), Record: record, Element: el})
+				pv := Provenance{Kind: rule.kind, Rule: rule.name, Pos: rule.pos, At: rule.pos.String(), Record: record, Element: el}
+				if m, ok := record.(map[string]any); ok {
+					pv.Origin = r.origins[reflect.ValueOf(m).Pointer()]
+				}
+				r.res.Explained = append(r.res.Explained, pv)
 			}
 			return nil
 		})
