@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/stackmap/stackmap/engine/expect"
 	"github.com/stackmap/stackmap/engine/mapping"
 	httpsource "github.com/stackmap/stackmap/engine/source/http"
+	"go.yaml.in/yaml/v3"
 )
 
 // testNowDefault is the run time of a test that names none.
@@ -154,6 +156,20 @@ func (c *CLI) runTest(path string, tc config.TestCase, update bool) (out testRes
 	} else {
 		opt.Transport = noNetwork
 	}
+	if len(tc.Sources) > 0 {
+		names := plan.Sources()
+		opt.Documents = map[string][]any{}
+		for name, file := range tc.Sources {
+			if !slices.Contains(names, name) {
+				return fail("sources: the mapping has no source %q (it has %s)", name, strings.Join(names, ", "))
+			}
+			doc, err := readDocument(filepath.Join(dir, file))
+			if err != nil {
+				return fail("sources: %s: %v", name, err)
+			}
+			opt.Documents[name] = []any{doc}
+		}
+	}
 	res, runErr := plan.Run(context.Background(), opt)
 	if tc.Fails != "" {
 		if runErr == nil {
@@ -230,6 +246,19 @@ func (c *CLI) runTest(path string, tc config.TestCase, update bool) (out testRes
 		}
 	}
 	return r
+}
+
+// readDocument reads a JSON or YAML file into plain JSON values.
+func readDocument(path string) (any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(data, &node); err != nil {
+		return nil, err
+	}
+	return config.DataValue(&node)
 }
 
 // noNetwork keeps tests off the network: a test of an API mapping names

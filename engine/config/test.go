@@ -16,6 +16,7 @@ import (
 type TestCase struct {
 	Pos      Pos               `yaml:"-"`
 	Name     string            `yaml:"name" required:"true" doc:"Name of the test, shown in results; --run selects tests by it." example:"\"maps the export\""`
+	Sources  map[string]string `yaml:"sources" doc:"Plain files that stand in for sources, by source name: the source's records come from the file's JSON or YAML document (relative to the test's file) instead of what the source reads." example:"{\"cis\": \"testdata/cis.json\"}"`
 	Fixtures string            `yaml:"fixtures" doc:"A directory of HTTP exchanges recorded with preview --record, replayed instead of the network; relative to the test's file." example:"\"testdata/fixtures\""`
 	Env      map[string]string `yaml:"env" doc:"Environment variables for the test, for the mapping's ${…} references; nothing else of the environment is seen." example:"{\"SN_PAGE_SIZE\": \"10\"}"`
 	Now      string            `yaml:"now" doc:"The run's time (RFC 3339); default 2026-01-01T00:00:00Z, so that $now and default timestamps are stable." example:"\"2026-11-01T08:00:00Z\""`

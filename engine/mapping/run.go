@@ -33,6 +33,10 @@ type Options struct {
 	// Explain, when set, is the id of an element whose provenance the
 	// result keeps: the rule, and the record it was built from.
 	Explain string
+	// Documents, when it names a source, replaces what the source reads:
+	// its records come from these documents instead (mapping tests give
+	// plain files per source this way).
+	Documents map[string][]any
 	// Lint evaluates each topology rule a second time on its first
 	// records and reports ids that differ between the two evaluations —
 	// ids that would change every run. preview sets it.
@@ -278,7 +282,21 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 		Transport: opt.Transport,
 		Logger:    log.With("source", s.name),
 	}
-	err := s.fetcher.Fetch(ctx, in)
+	var err error
+	if docs, ok := opt.Documents[s.name]; ok {
+		for _, doc := range docs {
+			recs, rerr := in.Records(ctx, doc)
+			if rerr == nil {
+				rerr = in.Emit(recs)
+			}
+			if rerr != nil {
+				err = rerr
+				break
+			}
+		}
+	} else {
+		err = s.fetcher.Fetch(ctx, in)
+	}
 	stat.Records = len(records)
 	stat.Duration = time.Since(start)
 	if err != nil {
