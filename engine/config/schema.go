@@ -133,13 +133,16 @@ func structSchema(t reflect.Type, kinds []SchemaKind) map[string]any {
 
 func sourceSchema(kinds []SchemaKind) map[string]any {
 	props := map[string]any{
-		"name":    map[string]any{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Name of the source; its records become $<name> in jq."},
-		"records": map[string]any{"type": "string", "description": "jq run on each document the source reads (a file, a line, a row, a page); its outputs are the records. Default: the items of a list, or the document itself."},
+		"name":    map[string]any{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "Name of the source; its records become $<name> in jq.", "examples": []any{"cis"}},
+		"records": map[string]any{"type": "string", "description": "jq run on each document the source reads (a file, a line, a row, a page); its outputs are the records. Default: the items of a list, or the document itself.", "examples": []any{".result[]"}},
 	}
 	var oneOf []any
 	for _, k := range kinds {
 		p := schemaOf(reflect.TypeOf(k.Spec), kinds)
 		p["description"] = k.Doc
+		if ex, ok := kindExamples[k.Name]; ok {
+			p["examples"] = []any{ex}
+		}
 		props[k.Name] = p
 		oneOf = append(oneOf, map[string]any{"required": []any{k.Name}})
 	}
@@ -152,4 +155,11 @@ func sourceSchema(kinds []SchemaKind) map[string]any {
 		s["oneOf"] = oneOf
 	}
 	return s
+}
+
+// kindExamples are examples of each source kind's settings.
+var kindExamples = map[string]any{
+	"file": map[string]any{"path": "data/servers.csv"},
+	"http": map[string]any{"url": "{{ $vars.base }}/api/now/table/cmdb_ci", "auth": map[string]any{"basic": map[string]any{"username": "{{ $vars.user }}", "password": "{{ $vars.password }}"}}},
+	"sql":  map[string]any{"driver": "postgres", "dsn": "{{ $vars.dsn }}", "query": "SELECT id, hostname FROM servers"},
 }

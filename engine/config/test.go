@@ -26,11 +26,11 @@ type TestCase struct {
 
 // Expect holds the expectations per element kind.
 type Expect struct {
-	Components *KindExpect `yaml:"components" doc:"Expectations on components (matched by id)."`
-	Relations  *KindExpect `yaml:"relations" doc:"Expectations on relations (matched by id, which defaults to <source>-<type>-<target>)."`
-	Metrics    *KindExpect `yaml:"metrics" doc:"Expectations on metrics (matched by name and tags)."`
-	Events     *KindExpect `yaml:"events" doc:"Expectations on events (matched by source and title)."`
-	Health     *KindExpect `yaml:"health" doc:"Expectations on health states (matched by id)."`
+	Components *KindExpect `yaml:"components" doc:"Expectations on components (matched by id)." example:"{\"count\": 8}"`
+	Relations  *KindExpect `yaml:"relations" doc:"Expectations on relations (matched by id, which defaults to <source>-<type>-<target>)." example:"{\"contains\": [{\"source\": \"app-1\", \"type\": \"runs_on\", \"target\": \"srv-1\"}]}"`
+	Metrics    *KindExpect `yaml:"metrics" doc:"Expectations on metrics (matched by name and tags)." example:"{\"count\": 16}"`
+	Events     *KindExpect `yaml:"events" doc:"Expectations on events (matched by source and title)." example:"{\"contains\": [{\"source\": \"cmdb.change\", \"title\": \"Deploy 2.3.1\"}]}"`
+	Health     *KindExpect `yaml:"health" doc:"Expectations on health states (matched by id)." example:"{\"contains\": [{\"id\": \"srv-1\", \"health\": \"CRITICAL\"}]}"`
 }
 
 // KindExpect is what the elements of one kind must be.
@@ -44,7 +44,7 @@ type KindExpect struct {
 
 // TestFile is a file of tests beside a mapping: <name>.test.yaml.
 type TestFile struct {
-	Tests []TestCase `yaml:"tests" required:"true" doc:"The tests of the mapping beside this file."`
+	Tests []TestCase `yaml:"tests" required:"true" doc:"The tests of the mapping beside this file." example:"[{\"name\": \"maps the export\", \"expect\": {\"components\": {\"count\": 8}}}]"`
 }
 
 // TestPath is where the tests of the mapping at path live when they are

@@ -50,47 +50,47 @@ type Auth struct {
 
 // BasicAuth is HTTP Basic authentication.
 type BasicAuth struct {
-	Username config.Template `yaml:"username" required:"true" doc:"The user name; a template."`
-	Password config.Template `yaml:"password" required:"true" doc:"The password; a template."`
+	Username config.Template `yaml:"username" required:"true" doc:"The user name; a template." example:"\"{{ $vars.user }}\""`
+	Password config.Template `yaml:"password" required:"true" doc:"The password; a template." example:"\"{{ $vars.password }}\""`
 }
 
 // APIKeyAuth puts a key in a header or a query parameter.
 type APIKeyAuth struct {
 	Pos    config.Pos      `yaml:"-"`
-	Header string          `yaml:"header" doc:"The header that carries the key, such as X-Api-Key."`
-	Query  string          `yaml:"query" doc:"The query parameter that carries the key, such as api_key."`
-	Value  config.Template `yaml:"value" required:"true" doc:"The key; a template."`
+	Header string          `yaml:"header" doc:"The header that carries the key, such as X-Api-Key." example:"\"X-Api-Key\""`
+	Query  string          `yaml:"query" doc:"The query parameter that carries the key, such as api_key." example:"\"api_key\""`
+	Value  config.Template `yaml:"value" required:"true" doc:"The key; a template." example:"\"{{ $vars.api_key }}\""`
 }
 
 // TokenAuth places a token where the API wants it.
 type TokenAuth struct {
-	Value  config.Template `yaml:"value" required:"true" doc:"The token, such as {{ $login[0] }}; a template."`
-	In     config.Template `yaml:"in" doc:"header (default), query or body; a template, so a var can choose."`
-	Name   config.Template `yaml:"name" doc:"The header, parameter or body field. Default: Authorization for a header, token otherwise."`
-	Prefix config.Template `yaml:"prefix" doc:"Text before the token. Default: \"Bearer \" in the Authorization header, none elsewhere."`
+	Value  config.Template `yaml:"value" required:"true" doc:"The token, such as {{ $login[0] }}; a template." example:"\"{{ $login[0] }}\""`
+	In     config.Template `yaml:"in" doc:"header (default), query or body; a template, so a var can choose." example:"\"{{ if $vars.placement == \\\"header\\\" then \\\"header\\\" else \\\"body\\\" end }}\""`
+	Name   config.Template `yaml:"name" doc:"The header, parameter or body field. Default: Authorization for a header, token otherwise." example:"\"auth\""`
+	Prefix config.Template `yaml:"prefix" doc:"Text before the token. Default: \"Bearer \" in the Authorization header, none elsewhere." example:"\"Bearer \""`
 }
 
 // OAuth2Auth is the OAuth2 client credentials flow.
 type OAuth2Auth struct {
-	TokenURL     config.Template            `yaml:"token_url" required:"true" doc:"The token endpoint."`
-	ClientID     config.Template            `yaml:"client_id" required:"true" doc:"The client id."`
-	ClientSecret config.Template            `yaml:"client_secret" required:"true" doc:"The client secret."`
-	Scopes       []string                   `yaml:"scopes" doc:"Scopes to ask for."`
-	Params       map[string]config.Template `yaml:"params" doc:"Extra parameters of the token request, such as audience."`
+	TokenURL     config.Template            `yaml:"token_url" required:"true" doc:"The token endpoint." example:"\"https://idp.example.com/oauth/token\""`
+	ClientID     config.Template            `yaml:"client_id" required:"true" doc:"The client id." example:"\"stackmap\""`
+	ClientSecret config.Template            `yaml:"client_secret" required:"true" doc:"The client secret." example:"\"{{ $vars.client_secret }}\""`
+	Scopes       []string                   `yaml:"scopes" doc:"Scopes to ask for." example:"[\"cmdb.read\"]"`
+	Params       map[string]config.Template `yaml:"params" doc:"Extra parameters of the token request, such as audience." example:"{\"audience\": \"https://cmdb.example.com\"}"`
 }
 
 // TLS are the TLS settings.
 type TLS struct {
-	CAFile             string `yaml:"ca_file" doc:"A PEM bundle of CAs to trust besides the system's; relative to the mapping file."`
-	CertFile           string `yaml:"cert_file" doc:"A PEM client certificate; needs key_file."`
-	KeyFile            string `yaml:"key_file" doc:"The PEM key of cert_file."`
-	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" doc:"Do not verify the server's certificate. Logged as a warning on every run."`
-	ServerName         string `yaml:"server_name" doc:"The name to verify the certificate against, when it differs from the URL's host."`
+	CAFile             string `yaml:"ca_file" doc:"A PEM bundle of CAs to trust besides the system's; relative to the mapping file." example:"\"certs/ca.pem\""`
+	CertFile           string `yaml:"cert_file" doc:"A PEM client certificate; needs key_file." example:"\"certs/client.pem\""`
+	KeyFile            string `yaml:"key_file" doc:"The PEM key of cert_file." example:"\"certs/client-key.pem\""`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" doc:"Do not verify the server's certificate. Logged as a warning on every run." example:"false"`
+	ServerName         string `yaml:"server_name" doc:"The name to verify the certificate against, when it differs from the URL's host." example:"\"cmdb.internal.example.com\""`
 }
 
 // Retry are the retry settings.
 type Retry struct {
-	Attempts int           `yaml:"attempts" doc:"Tries in all, 1 to 20; 1 turns retries off. Default 4."`
+	Attempts int           `yaml:"attempts" doc:"Tries in all, 1 to 20; 1 turns retries off. Default 4." example:"6"`
 	Initial  time.Duration `yaml:"initial" doc:"First wait, doubled on every retry. Default 500ms."`
 	Max      time.Duration `yaml:"max" doc:"Longest wait, also the cap on Retry-After. Default 30s."`
 }
@@ -98,34 +98,34 @@ type Retry struct {
 // Paginate selects one kind of pagination.
 type Paginate struct {
 	Pos        config.Pos  `yaml:"-"`
-	Offset     *Offset     `yaml:"offset" doc:"offset/limit parameters; stops on a page with fewer records than limit."`
-	Page       *PageNumber `yaml:"page" doc:"A page number parameter; stops on a short or empty page."`
-	Cursor     *Cursor     `yaml:"cursor" doc:"A cursor taken from the body by jq and sent as a parameter; stops when it is null or empty."`
-	NextURL    config.Expr `yaml:"next_url" doc:"jq on the body yielding the next page's URL; stops when it is null or empty."`
-	LinkHeader string      `yaml:"link_header" doc:"Follow the Link header with this rel (usually next)."`
-	MaxPages   int         `yaml:"max_pages" doc:"Most pages per request series, default 1000; reaching it with more to come fails the source."`
+	Offset     *Offset     `yaml:"offset" doc:"offset/limit parameters; stops on a page with fewer records than limit." example:"{\"offset_param\": \"sysparm_offset\", \"limit_param\": \"sysparm_limit\", \"limit\": 1000}"`
+	Page       *PageNumber `yaml:"page" doc:"A page number parameter; stops on a short or empty page." example:"{\"page_param\": \"page\", \"size_param\": \"per_page\", \"size\": 100}"`
+	Cursor     *Cursor     `yaml:"cursor" doc:"A cursor taken from the body by jq and sent as a parameter; stops when it is null or empty." example:"{\"param\": \"nextPageKey\", \"next\": \".nextPageKey\"}"`
+	NextURL    config.Expr `yaml:"next_url" doc:"jq on the body yielding the next page's URL; stops when it is null or empty." example:"\".links.next\""`
+	LinkHeader string      `yaml:"link_header" doc:"Follow the Link header with this rel (usually next)." example:"\"next\""`
+	MaxPages   int         `yaml:"max_pages" doc:"Most pages per request series, default 1000; reaching it with more to come fails the source." example:"5000"`
 }
 
 // Offset is offset/limit pagination.
 type Offset struct {
-	OffsetParam string `yaml:"offset_param" required:"true" doc:"The offset parameter, such as sysparm_offset."`
-	LimitParam  string `yaml:"limit_param" required:"true" doc:"The page size parameter, such as sysparm_limit."`
-	Limit       int    `yaml:"limit" required:"true" doc:"The page size."`
-	Start       int    `yaml:"start" doc:"The first offset. Default 0."`
+	OffsetParam string `yaml:"offset_param" required:"true" doc:"The offset parameter, such as sysparm_offset." example:"\"sysparm_offset\""`
+	LimitParam  string `yaml:"limit_param" required:"true" doc:"The page size parameter, such as sysparm_limit." example:"\"sysparm_limit\""`
+	Limit       int    `yaml:"limit" required:"true" doc:"The page size." example:"1000"`
+	Start       int    `yaml:"start" doc:"The first offset. Default 0." example:"0"`
 }
 
 // PageNumber is page-number pagination.
 type PageNumber struct {
-	PageParam string `yaml:"page_param" required:"true" doc:"The page number parameter."`
-	SizeParam string `yaml:"size_param" doc:"The page size parameter, if the API takes one."`
-	Size      int    `yaml:"size" doc:"The page size; with it a short page ends the series, without it an empty one."`
-	Start     int    `yaml:"start" doc:"The first page number. Default 1."`
+	PageParam string `yaml:"page_param" required:"true" doc:"The page number parameter." example:"\"page\""`
+	SizeParam string `yaml:"size_param" doc:"The page size parameter, if the API takes one." example:"\"per_page\""`
+	Size      int    `yaml:"size" doc:"The page size; with it a short page ends the series, without it an empty one." example:"100"`
+	Start     int    `yaml:"start" doc:"The first page number. Default 1." example:"1"`
 }
 
 // Cursor is cursor pagination.
 type Cursor struct {
-	Param string      `yaml:"param" required:"true" doc:"The parameter that carries the cursor, such as nextPageKey."`
-	Next  config.Expr `yaml:"next" required:"true" doc:"jq on the body yielding the next cursor, such as .nextPageKey."`
+	Param string      `yaml:"param" required:"true" doc:"The parameter that carries the cursor, such as nextPageKey." example:"\"nextPageKey\""`
+	Next  config.Expr `yaml:"next" required:"true" doc:"jq on the body yielding the next cursor, such as .nextPageKey." example:"\".nextPageKey\""`
 }
 
 // ByteSize is a size in bytes, written as 1000000, 512KiB, 64MiB or 1GiB.
