@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"flag"
 	"os"
 	"path/filepath"
@@ -99,4 +101,43 @@ func firstDiff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// TestSchemaDocumentsEveryKey holds the schema to a description and an
+// example for every key, so that editors can show both.
+func TestSchemaDocumentsEveryKey(t *testing.T) {
+	for name, s := range map[string]map[string]any{"mapping": schemaMap(t, WriteSchema), "tests": schemaMap(t, WriteTestSchema)} {
+		var walk func(path string, v any)
+		walk = func(path string, v any) {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return
+			}
+			if props, ok := m["properties"].(map[string]any); ok {
+				for k, p := range props {
+					pm := p.(map[string]any)
+					if pm["description"] == nil || pm["examples"] == nil {
+						t.Errorf("%s schema: %s.%s lacks a description or an example", name, path, k)
+					}
+					walk(path+"."+k, p)
+				}
+			}
+			walk(path+"[]", m["items"])
+			walk(path+"{}", m["additionalProperties"])
+		}
+		walk("", s)
+	}
+}
+
+func schemaMap(t *testing.T, write func(io.Writer) error) map[string]any {
+	t.Helper()
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
