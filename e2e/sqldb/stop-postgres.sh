@@ -24,6 +24,15 @@ if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -m fast -w -t 20 stop >/d
 	echo "stop-postgres.sh: pg_ctl stop failed; sending SIGKILL to $pid" >&2
 	tail -n 20 "$W/postgres.log" >&2 2>/dev/null
 	kill -KILL "$pid" 2>/dev/null
+fi
+# pg_ctl -w returns once the pid file is gone; the postmaster may take a
+# moment more to exit, longer on a loaded machine.
+for _ in $(seq 100); do
+	alive "$pid" || break
+	sleep 0.1
+done
+if alive "$pid"; then
+	kill -KILL "$pid" 2>/dev/null
 	sleep 0.5
 fi
 if alive "$pid"; then
