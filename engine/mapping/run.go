@@ -320,6 +320,7 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 func (r *run) apply(ctx context.Context, rule *rulePlan) {
 	stat := RuleStat{Kind: rule.kind, Name: rule.name}
 	unstable := ""
+	var built map[string]string // with lint: the elements this rule built, by id, as JSON
 	problem := func(err error) {
 		if len(stat.Problems) < maxRuleErrors {
 			stat.Problems = append(stat.Problems, r.redact(err.Error()))
@@ -365,6 +366,12 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 			stat.Out++
 			r.add(el)
 			ids = append(ids, elementID(el))
+			if r.lint {
+				if built == nil {
+					built = map[string]string{}
+				}
+				built[elementID(el)] = describeElement(el)
+			}
 			if r.explain != "" && elementID(el) == r.explain {
 				pv := Provenance{Kind: rule.kind, Rule: rule.name, Pos: rule.pos, At: rule.pos.String(), Record: record, Element: el}
 				if m, ok := record.(map[string]any); ok {
@@ -391,10 +398,51 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 	} else if err := rule.each.Run(ctx, nil, r.values, each); err != nil && ctx.Err() == nil {
 		fail(r.ruleError(rule, "each", err, nil))
 	}
+	if r.lint && unstable == "" && rule.each != nil && stat.Errors == 0 && (rule.kind == model.KindComponent || rule.kind == model.KindRelation) {
+		if d := r.orderCheck(ctx, rule, built); d != "" {
+			r.lints = append(r.lints, model.Problem{Lint: true, Msg: fmt.Sprintf("%s rule %q builds other elements when the sources list their records in another order (%s): ids or data taken from positions, such as array indices or the first of duplicates, change when records are added, removed or reordered", rule.kind, rule.name, d)})
+		}
+	}
 	if unstable != "" {
 		r.lints = append(r.lints, model.Problem{Lint: true, Msg: fmt.Sprintf("%s rule %q builds other ids from the same record on a second evaluation (%s): they would change every run", rule.kind, rule.name, unstable)})
 	}
 	r.res.Rules = append(r.res.Rules, stat)
+}
+
+// orderCheck runs a rule again with every source's records in reverse
+// order and describes an element that differs — an id the first run did
+// not build, or one it built from another record — or returns "".
+func (r *run) orderCheck(ctx context.Context, rule *rulePlan, built map[string]string) string {
+	values := slices.Clone(r.values)
+	for i := len(source.BaseVars); i < len(values); i++ {
+		if list, ok := values[i].([]any); ok {
+			rev := slices.Clone(list)
+			slices.Reverse(rev)
+			values[i] = rev
+		}
+	}
+	other := ""
+	_ = rule.each.Run(ctx, nil, values, func(record any) error {
+		return rule.jq.Run(ctx, record, values, func(v any) error {
+			el, err := model.Parse(rule.kind, v, r.defs)
+			if err != nil || other != "" {
+				return nil
+			}
+			if was, ok := built[elementID(el)]; !ok {
+				other = "for example the new id " + elementID(el)
+			} else if was != describeElement(el) {
+				other = "for example " + elementID(el) + " is built from another record"
+			}
+			return nil
+		})
+	})
+	return other
+}
+
+// describeElement is an element as JSON, to compare two builds of it.
+func describeElement(el any) string {
+	b, _ := expr.Marshal(el)
+	return string(b)
 }
 
 // recheck evaluates a rule again on a record and describes the first id

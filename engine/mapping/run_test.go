@@ -839,6 +839,9 @@ components:
   - name: stable
     each: $s[]
     jq: '{id: "y-\(.id)", type: "t"}'
+  - name: by-position
+    each: $s | to_entries[]
+    jq: '{id: "z-\(.key)", type: "t", data: .value}'
 `
 	p, _ := mustCompile(t, src, map[string]string{"s.json": `[{"id": 1}, {"id": 2}]`})
 	res, err := p.Run(context.Background(), mapping.Options{Now: now, Lint: true})
@@ -851,8 +854,9 @@ components:
 			lints = append(lints, pr.Msg)
 		}
 	}
-	if len(lints) != 1 || !strings.Contains(lints[0], `components rule "clock" builds other ids from the same record`) {
-		t.Errorf("lints %q, want one about the clock rule", lints)
+	if len(lints) != 2 || !strings.Contains(lints[0], `components rule "clock" builds other ids from the same record`) ||
+		!strings.Contains(lints[1], `components rule "by-position" builds other elements when the sources list their records in another order`) {
+		t.Errorf("lints %q, want one about the clock rule and one about the by-position rule", lints)
 	}
 	res, _ = p.Run(context.Background(), mapping.Options{Now: now})
 	for _, pr := range res.Problems {
