@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -154,7 +153,7 @@ func (c *CLI) runTest(path string, tc config.TestCase, update bool) (out testRes
 		}
 		opt.Transport = replay.Wrap
 	} else {
-		opt.Transport = noNetwork
+		opt.Transport = httpsource.Offline
 	}
 	if len(tc.Sources) > 0 {
 		names := plan.Sources()
@@ -260,18 +259,6 @@ func readDocument(path string) (any, error) {
 	}
 	return config.DataValue(&node)
 }
-
-// noNetwork keeps tests off the network: a test of an API mapping names
-// fixtures.
-func noNetwork(source string, _ func(string) string, _ http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(*http.Request) (*http.Response, error) {
-		return nil, fmt.Errorf("source %q asks the network, but tests do not reach it; record fixtures with preview --record and name them in the test", source)
-	})
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // writeJUnit writes the results as JUnit XML, one suite per mapping.
 func writeJUnit(path string, results []testResult) error {

@@ -1,8 +1,3 @@
-// Package expect compares the elements a run produced with what a mapping
-// test expects, and describes every difference per element and per field,
-// such as `data.os: "RHEL 9" → "RHEL 8"`. Elements are matched by identity
-// (components, relations and health states by id, metrics by name, tags
-// and host, events by source and title), so order never matters.
 package expect
 
 import (
@@ -43,33 +38,27 @@ func Plain(elements any) []map[string]any {
 // Contains reports each expected element (partial: only its keys) that
 // is not among got.
 func Contains(kind string, got []map[string]any, want []any) []string {
-	byKey := index(kind, got)
-	var diffs []string
-	for _, w := range want {
-		wm, ok := w.(map[string]any)
-		if !ok {
-			diffs = append(diffs, fmt.Sprintf("expected an element as an object, got %v", w))
-			continue
-		}
-		key := Key(kind, normalise(wm))
-		g, found := byKey[key]
-		if !found {
-			if _, hasID := wm["id"]; !hasID && kind != "metrics" && kind != "events" && kind != "relations" {
-				diffs = append(diffs, fmt.Sprintf("an expected element has no id: %s", show(wm)))
-				continue
-			}
-			diffs = append(diffs, fmt.Sprintf("missing %s", key))
-			continue
-		}
-		for _, d := range fields("", normalise(wm), g, true) {
-			diffs = append(diffs, key+": "+d)
-		}
-	}
+	diffs, _ := compare(kind, got, want, true)
 	return diffs
 }
 
 // Equals reports the differences between the whole sets want and got.
 func Equals(kind string, got []map[string]any, want []any) []string {
+	diffs, seen := compare(kind, got, want, false)
+	var extra []string
+	for _, g := range got {
+		if key := Key(kind, g); !seen[key] {
+			extra = append(extra, "unexpected "+key)
+		}
+	}
+	sort.Strings(extra)
+	return append(diffs, extra...)
+}
+
+// compare matches every expected element with the produced one of the same
+// identity and lists the differences (only the keys written, when partial);
+// it returns the identities it matched.
+func compare(kind string, got []map[string]any, want []any, partial bool) ([]string, map[string]bool) {
 	byKey := index(kind, got)
 	seen := map[string]bool{}
 	var diffs []string
@@ -79,25 +68,22 @@ func Equals(kind string, got []map[string]any, want []any) []string {
 			diffs = append(diffs, fmt.Sprintf("expected an element as an object, got %v", w))
 			continue
 		}
-		key := Key(kind, normalise(wm))
+		wm = normalise(wm)
+		key := Key(kind, wm)
 		seen[key] = true
 		g, found := byKey[key]
-		if !found {
+		switch {
+		case found:
+			for _, d := range fields("", wm, g, partial) {
+				diffs = append(diffs, key+": "+d)
+			}
+		case wm["id"] == nil && (kind == "components" || kind == "health"):
+			diffs = append(diffs, fmt.Sprintf("an expected element has no id: %s", show(wm)))
+		default:
 			diffs = append(diffs, fmt.Sprintf("missing %s", key))
-			continue
-		}
-		for _, d := range fields("", normalise(wm), g, false) {
-			diffs = append(diffs, key+": "+d)
 		}
 	}
-	var extra []string
-	for key := range byKey {
-		if !seen[key] {
-			extra = append(extra, "unexpected "+key)
-		}
-	}
-	sort.Strings(extra)
-	return append(diffs, extra...)
+	return diffs, seen
 }
 
 func index(kind string, els []map[string]any) map[string]map[string]any {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackmap/stackmap/engine/config"
 	"github.com/stackmap/stackmap/engine/expr"
+	"github.com/stackmap/stackmap/engine/retry"
 	"github.com/stackmap/stackmap/engine/source"
 )
 
@@ -47,7 +48,7 @@ type fetcher struct {
 	body     *body
 	auth     *auth
 	timeout  time.Duration
-	retry    Retry
+	retry    retry.Policy
 	paginate *paginate
 	each     *expr.Program
 	workers  int
@@ -93,7 +94,7 @@ func build(s *source.Scope, src *config.Source, specAny any) (source.Fetcher, er
 		workers: DefaultConcurrency,
 		format:  spec.Format,
 		maxBody: int64(spec.MaxBody),
-		retry:   Retry{Attempts: DefaultAttempts, Initial: DefaultInitial, Max: DefaultMaxWait},
+		retry:   retry.Policy{Attempts: DefaultAttempts, Initial: DefaultInitial, Max: DefaultMaxWait},
 	}
 	if m := strings.ToUpper(spec.Method.Value); m != "" {
 		if !contains(methods, m) {

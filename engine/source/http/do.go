@@ -45,7 +45,7 @@ func (f *fetcher) do(ctx context.Context, client *http.Client, r *request, in *s
 			}
 			return nil, lastErr
 		}
-		wait := retry.Policy{Attempts: f.retry.Attempts, Initial: f.retry.Initial, Max: f.retry.Max}.Wait(attempt, retryAfter)
+		wait := f.retry.Wait(attempt, retryAfter)
 		if in.Logger != nil {
 			in.Logger.Debug("retrying", "request", r.method+" "+r.url.Host+r.url.Path, "attempt", attempt, "wait", wait, "error", err)
 		}

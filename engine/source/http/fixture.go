@@ -278,6 +278,14 @@ func (p *Replayer) Unused() int {
 	return n
 }
 
+// Offline is a source.Transport that refuses every request: mapping tests
+// run it when they name no fixtures, so that they never reach the network.
+func Offline(source string, _ func(string) string, _ http.RoundTripper) http.RoundTripper {
+	return roundTripper(func(*http.Request) (*http.Response, error) {
+		return nil, &NoExchangeError{Source: source}
+	})
+}
+
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
@@ -287,5 +295,8 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 type NoExchangeError struct{ Dir, Source string }
 
 func (e *NoExchangeError) Error() string {
+	if e.Dir == "" {
+		return fmt.Sprintf("source %q asks the network, but tests do not reach it; record fixtures with preview --record and name them in the test", e.Source)
+	}
 	return fmt.Sprintf("no recorded exchange in %s answers this request of source %q; record the fixtures again with preview --record", e.Dir, e.Source)
 }
