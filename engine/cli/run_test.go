@@ -331,3 +331,20 @@ func TestTestJUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestFileRunKeepsNoStateUnlessAsked runs --once to files with no state
+// directory named: the default ./state is left alone, so a trial run
+// cannot move the shrink guard's production baseline.
+func TestFileRunKeepsNoStateUnlessAsked(t *testing.T) {
+	if _, err := os.Stat("state"); err == nil {
+		t.Skip("./state exists already")
+	}
+	c, _, stderr := newTestCLI(t, map[string]string{"STACKMAP_STATE_DIR": ""})
+	if code := c.Run([]string{"run", "--once", "--output", "file:" + t.TempDir(), quickstart}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat("state"); err == nil {
+		os.RemoveAll("state")
+		t.Error("a run to files created ./state")
+	}
+}
