@@ -21,6 +21,7 @@ import (
 
 	"github.com/stackmap/stackmap/engine/intake"
 	"github.com/stackmap/stackmap/engine/mapping"
+	"github.com/stackmap/stackmap/engine/model"
 	"github.com/stackmap/stackmap/engine/schedule"
 	"github.com/stackmap/stackmap/engine/state"
 )
@@ -59,25 +60,46 @@ type daemon struct {
 	deliveries sync.Map // instance → *sync.Mutex
 }
 
-// instanceSink delivers one snapshot of an instance at a time.
+// instanceSink delivers one snapshot of an instance at a time: its
+// deliveries commit under a lock per instance.
 type instanceSink struct {
 	inner intake.Sink
 	d     *daemon
 }
 
-func (s instanceSink) Send(ctx context.Context, mapping string, envs []intake.Envelope) error {
-	key := "mapping:" + mapping
-	for _, e := range envs {
-		if len(e.Topologies) > 0 {
-			key = e.Topologies[0].Instance.Type + "\x00" + e.Topologies[0].Instance.URL
-			break
-		}
+func (s instanceSink) Open(ctx context.Context, mapping string) (intake.Delivery, error) {
+	inner, err := s.inner.Open(ctx, mapping)
+	if err != nil {
+		return nil, err
 	}
-	m, _ := s.d.deliveries.LoadOrStore(key, &sync.Mutex{})
+	return &instanceDelivery{Delivery: inner, d: s.d, key: "mapping:" + mapping}, nil
+}
+
+// instanceKeyed is a delivery that wants to know the instance of the
+// topology it carries before Commit.
+type instanceKeyed interface {
+	setInstance(inst model.Instance)
+}
+
+// instanceDelivery commits under the lock of its instance, so that two
+// mappings of one instance do not interleave the chunks of their
+// snapshots.
+type instanceDelivery struct {
+	intake.Delivery
+	d   *daemon
+	key string
+}
+
+func (x *instanceDelivery) setInstance(inst model.Instance) {
+	x.key = inst.Type + "\x00" + inst.URL
+}
+
+func (x *instanceDelivery) Commit(ctx context.Context) error {
+	m, _ := x.d.deliveries.LoadOrStore(x.key, &sync.Mutex{})
 	mu := m.(*sync.Mutex)
 	mu.Lock()
 	defer mu.Unlock()
-	return s.inner.Send(ctx, mapping, envs)
+	return x.Delivery.Commit(ctx)
 }
 
 // entry is one scheduled mapping and what it last did.
@@ -298,8 +320,8 @@ func (d *daemon) runMapping(ctx context.Context, name string) {
 			m.recordsIn.WithLabelValues(p.Name).Add(float64(s.Records))
 		}
 		if r.Batch != nil {
-			last.Components, last.Relations = len(r.Batch.Components), len(r.Batch.Relations)
-			for kind, n := range map[string]int{"component": len(r.Batch.Components), "relation": len(r.Batch.Relations),
+			last.Components, last.Relations = r.Components, r.Relations
+			for kind, n := range map[string]int{"component": r.Components, "relation": r.Relations,
 				"metric": len(r.Batch.Metrics) - out.Requeued.Metrics, "event": len(r.Batch.Events) - out.Requeued.Events, "health": len(r.Batch.HealthStates)} {
 				m.elementsOut.WithLabelValues(p.Name, kind).Add(float64(n))
 			}

@@ -143,14 +143,34 @@ type outcome struct {
 // there for the next run; run --once passes nil.
 func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, force bool, runOpt mapping.Options, payOpt intake.Options, sink intake.Sink, queue *telemetryQueue) outcome {
 	runOpt.State = st.User
-	res, err := plan.Run(ctx, runOpt)
 	st.Runs++
-	logProblems(runOpt.Logger, plan, res)
+	var res *mapping.Result
 	var requeued struct{ Metrics, Events int }
 	fail := func(reason string, err error) outcome {
 		st.Failures++
 		return outcome{Err: err, Reason: reason, Result: res, Requeued: requeued}
 	}
+	// The run streams its topology, encoded, into the delivery, which
+	// keeps it (in files or compressed) until Commit: nothing is
+	// delivered unless the run succeeds and the shrink guard agrees.
+	delivery, err := sink.Open(ctx, plan.Name)
+	if err != nil {
+		return fail("deliver", fmt.Errorf("%s: deliver: %w", plan.Path, err))
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			delivery.Abort()
+		}
+	}()
+	payOpt.RepeatInterval = repeatInterval(plan)
+	asm, err := intake.NewAssembler(plan.Name, payOpt, delivery.Add)
+	if err != nil {
+		return fail("build", fmt.Errorf("%s: %w", plan.Path, err))
+	}
+	runOpt.Stream = asm
+	res, err = plan.Run(ctx, runOpt)
+	logProblems(runOpt.Logger, plan, res)
 	if err != nil {
 		return fail("run", fmt.Errorf("%s\n%s: the run failed; nothing was sent", res.Redact(err.Error()), plan.Path))
 	}
@@ -164,15 +184,14 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 			queue.put(res.Batch.Metrics, res.Batch.Events)
 		}
 	}
-	payOpt.RepeatInterval = repeatInterval(plan)
-	envs, err := intake.Build(res.Batch, payOpt)
-	if err != nil {
-		return fail("build", fmt.Errorf("%s: %w", plan.Path, err))
+	if err := asm.Finish(res.Batch); err != nil {
+		requeue()
+		return fail("build", fmt.Errorf("%s: %s", plan.Path, res.Redact(err.Error())))
 	}
 	var snap *state.Snapshot
 	forced := false
 	if res.Batch.Topology {
-		snap = state.SnapshotOf(res.Batch, res.Started)
+		snap = state.NewSnapshot(res.Started, res.ComponentIDs, res.Relations, asm.Digest())
 		if err := state.Guard(plan.Name, st.Delivered, snap, plan.MaxShrink); err != nil {
 			if !force {
 				runOpt.Logger.Warn("shrink guard refused a snapshot", "mapping", plan.Name, "error", err)
@@ -185,7 +204,11 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 				"removes", sh.Removed, "of", sh.Of)
 		}
 	}
-	if err := sink.Send(ctx, plan.Name, envs); err != nil {
+	if k, ok := delivery.(instanceKeyed); ok && res.Batch.Topology {
+		k.setInstance(res.Batch.Instance)
+	}
+	committed = true
+	if err := delivery.Commit(ctx); err != nil {
 		requeue()
 		return fail("deliver", fmt.Errorf("%s: deliver: %s", plan.Path, res.Redact(err.Error())))
 	}
@@ -194,9 +217,9 @@ func (c *CLI) runOnce(ctx context.Context, plan *mapping.Plan, st *state.State, 
 	}
 	st.User = res.State
 	st.LastSuccess = time.Now().UTC()
-	runOpt.Logger.Debug("delivered", "mapping", plan.Name, "payloads", len(envs),
-		"components", len(res.Batch.Components), "relations", len(res.Batch.Relations))
-	return outcome{Result: res, Envelopes: len(envs), Requeued: requeued, Forced: forced}
+	runOpt.Logger.Debug("delivered", "mapping", plan.Name, "payloads", asm.Chunks(),
+		"components", res.Components, "relations", res.Relations)
+	return outcome{Result: res, Envelopes: asm.Chunks(), Requeued: requeued, Forced: forced}
 }
 
 // defaultStateDir is $STACKMAP_STATE_DIR, or ./state.

@@ -24,6 +24,7 @@ type Program struct {
 	src  string
 	vars []string
 	code *gojq.Code
+	fast *fastProgram // nil when the program is outside the fast lane's subset
 }
 
 // Compile compiles the jq source src, which may use the variables named in
@@ -43,7 +44,7 @@ func Compile(src string, vars []string) (*Program, error) {
 	if err != nil {
 		return nil, compileError(src, err)
 	}
-	return &Program{src: src, vars: vars, code: code}, nil
+	return &Program{src: src, vars: vars, code: code, fast: compileFast(q, vars)}, nil
 }
 
 // Source returns the program's jq text.
@@ -52,7 +53,23 @@ func (p *Program) Source() string { return p.src }
 // Run runs the program on input with the variable values in the order of
 // Compile's vars, and calls fn with every output. A jq error stops the run
 // and is returned as a *RuntimeError; an error of fn is returned as it is.
+//
+// A program within the fast lane's subset of jq (see SetFastLane) runs
+// without gojq when it can, with the same outputs and errors.
 func (p *Program) Run(ctx context.Context, input any, values []any, fn func(any) error) error {
+	if p.fast != nil && !fastLaneOff.Load() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if done, err := p.fast.run(input, values, fn); done {
+			return err
+		}
+	}
+	return p.runGojq(ctx, input, values, fn)
+}
+
+// runGojq is Run with gojq.
+func (p *Program) runGojq(ctx context.Context, input any, values []any, fn func(any) error) error {
 	iter := p.code.RunWithContext(ctx, input, values...)
 	for {
 		v, ok := iter.Next()

@@ -106,8 +106,10 @@ func Number(s string) any {
 	return f
 }
 
-// DecodeJSON decodes one JSON document into plain JSON values.
-func DecodeJSON(data []byte) (any, error) {
+// decodeJSONStd decodes one JSON document into plain JSON values with
+// encoding/json. It is the reference DecodeJSON must agree with, and it
+// words DecodeJSON's errors.
+func decodeJSONStd(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,40 +15,92 @@ type dirSink struct {
 }
 
 // NewDirSink returns a sink that writes the envelopes of a mapping to
-// <dir>/<mapping>-0001.json, <mapping>-0002.json and so on, indented for
-// people to read. Send creates dir if need be and first removes the files an
-// earlier Send of the same mapping wrote, so that a run with fewer chunks
-// leaves no stale ones. Each file is written under a temporary name and then
-// renamed, so a reader never sees half a file.
+// <dir>/<mapping>-0001.json, <mapping>-0002.json and so on, each file
+// holding exactly the bytes that would be posted: the envelope as compact
+// JSON and a newline. Open creates dir if need be. Add writes each envelope
+// straight to a temporary file in dir, so that memory does not grow with
+// the batch; Commit removes the files an earlier run of the same mapping
+// wrote, so that a run with fewer chunks leaves no stale ones, and renames
+// the temporary files to their names in order, so that a reader never sees
+// half a file. Abort removes the temporary files and leaves the earlier
+// run's files as they were.
 func NewDirSink(dir string) Sink {
 	return &dirSink{dir: dir}
 }
 
-// Send writes envs to the sink's directory.
-func (s *dirSink) Send(ctx context.Context, mapping string, envs []Envelope) error {
+// Open checks that mapping can name files and creates the directory.
+func (s *dirSink) Open(_ context.Context, mapping string) (Delivery, error) {
 	if err := checkFileMapping(mapping); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return fmt.Errorf("create output directory: %w", err)
+		return nil, fmt.Errorf("create output directory: %w", err)
 	}
-	if err := s.removeOld(mapping); err != nil {
+	return &dirDelivery{sink: s, mapping: mapping}, nil
+}
+
+// dirDelivery is a delivery of a dirSink.
+type dirDelivery struct {
+	sink    *dirSink
+	mapping string
+	temps   []string // the temporary files, in order
+	over    bool
+}
+
+// Add writes chunk and a newline to a new temporary file.
+func (d *dirDelivery) Add(chunk []byte) error {
+	n := len(d.temps) + 1
+	if d.over {
+		return fmt.Errorf("write chunk %d of mapping %q: %w", n, d.mapping, errDeliveryOver)
+	}
+	tmp, err := writeTemp(d.sink.dir, fmt.Sprintf(".%s-%04d.json.*.tmp", d.mapping, n), chunk)
+	if err != nil {
+		return fmt.Errorf("write chunk %d of mapping %q: %w", n, d.mapping, err)
+	}
+	d.temps = append(d.temps, tmp)
+	return nil
+}
+
+// Commit replaces the mapping's files by the temporary ones.
+func (d *dirDelivery) Commit(ctx context.Context) error {
+	if d.over {
+		return fmt.Errorf("write chunks of mapping %q: %w", d.mapping, errDeliveryOver)
+	}
+	d.over = true
+	defer d.removeTemps()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write chunks of mapping %q: %w", d.mapping, err)
+	}
+	if err := d.sink.removeOld(d.mapping); err != nil {
 		return err
 	}
-	for i := range envs {
+	for i, tmp := range d.temps {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(envs), mapping, err)
+			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(d.temps), d.mapping, err)
 		}
-		var buf bytes.Buffer
-		if err := EncodeIndent(&buf, &envs[i]); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(envs), mapping, err)
+		name := filepath.Join(d.sink.dir, fmt.Sprintf("%s-%04d.json", d.mapping, i+1))
+		if err := os.Rename(tmp, name); err != nil {
+			return fmt.Errorf("write chunk %d of %d of mapping %q: rename to %s: %w", i+1, len(d.temps), d.mapping, name, err)
 		}
-		name := filepath.Join(s.dir, fmt.Sprintf("%s-%04d.json", mapping, i+1))
-		if err := writeFile(name, buf.Bytes()); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(envs), mapping, err)
-		}
+		d.temps[i] = ""
 	}
 	return nil
+}
+
+// Abort removes the temporary files.
+func (d *dirDelivery) Abort() {
+	d.over = true
+	d.removeTemps()
+}
+
+// removeTemps removes the temporary files not renamed.
+func (d *dirDelivery) removeTemps() {
+	for _, tmp := range d.temps {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+	}
+	d.temps = nil
 }
 
 // removeOld removes the chunk files of mapping from the sink's directory.
@@ -96,28 +147,32 @@ func checkFileMapping(mapping string) error {
 	return nil
 }
 
-// writeFile writes data to a temporary file next to name and renames it to
+// writeTemp writes data and a newline to a new file in dir named by
+// pattern, as os.CreateTemp names it, readable by all, and returns its
 // name.
-func writeFile(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+func writeTemp(dir, pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
+		return "", fmt.Errorf("create temporary file: %w", err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp) // fails harmlessly once renamed
-	if _, err := f.Write(data); err != nil {
+	fail := func(err error) (string, error) {
 		f.Close()
-		return fmt.Errorf("write %s: %w", tmp, err)
+		os.Remove(tmp)
+		return "", err
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(fmt.Errorf("write %s: %w", tmp, err))
+	}
+	if _, err := f.Write([]byte{'\n'}); err != nil {
+		return fail(fmt.Errorf("write %s: %w", tmp, err))
 	}
 	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("chmod %s: %w", tmp, err)
+		return fail(fmt.Errorf("chmod %s: %w", tmp, err))
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
+		os.Remove(tmp)
+		return "", fmt.Errorf("close %s: %w", tmp, err)
 	}
-	if err := os.Rename(tmp, name); err != nil {
-		return fmt.Errorf("rename to %s: %w", name, err)
-	}
-	return nil
+	return tmp, nil
 }

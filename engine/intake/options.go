@@ -18,7 +18,7 @@ const (
 	MaxRepeatInterval     = 1800 * time.Second
 )
 
-// Options control how Build turns a batch into envelopes.
+// Options control how Build and an Assembler turn a batch into envelopes.
 type Options struct {
 	// Hostname is the envelopes' internalHostname and the host of metrics
 	// that name none. It must not be empty, and should stay the same for

@@ -2,17 +2,66 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
 )
 
-// Sink delivers the envelopes of one run of a mapping. Send delivers envs in
-// order and stops at the first failure, so that the envelope stopping a
-// snapshot is never delivered after a lost one.
+// Sink delivers the envelopes of runs of mappings. Each run opens a
+// Delivery, adds its envelopes to it one by one as they are assembled, and
+// commits it once the batch is complete, or aborts it when the run fails,
+// so that a snapshot is delivered whole or not at all.
 type Sink interface {
-	Send(ctx context.Context, mapping string, envs []Envelope) error
+	// Open starts the delivery of one run of mapping.
+	Open(ctx context.Context, mapping string) (Delivery, error)
 }
+
+// Delivery collects the envelopes of one run of a mapping and delivers
+// them on Commit. It is used by one goroutine.
+type Delivery interface {
+	// Add takes the next envelope, as compact JSON without a trailing
+	// newline, such as an Assembler hands out. The delivery does not keep
+	// chunk after Add returns.
+	Add(chunk []byte) error
+	// Commit delivers every envelope added, in order, and stops at the
+	// first failure, so that the envelope stopping a snapshot is never
+	// delivered after a lost one. The delivery is over afterwards, whether
+	// Commit succeeded or not.
+	Commit(ctx context.Context) error
+	// Abort drops every envelope added and delivers nothing. It is a no-op
+	// after Commit, and may be called more than once.
+	Abort()
+}
+
+// Send delivers envs through s in one delivery: it opens the delivery,
+// adds every envelope encoded as Encode does without the newline, and
+// commits, aborting the delivery when any step fails.
+func Send(ctx context.Context, s Sink, mapping string, envs []Envelope) error {
+	d, err := s.Open(ctx, mapping)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	for i := range envs {
+		if buf, err = AppendEnvelope(buf[:0], &envs[i]); err != nil {
+			d.Abort()
+			return fmt.Errorf("chunk %d of %d of mapping %q: %w", i+1, len(envs), mapping, err)
+		}
+		if err := d.Add(buf); err != nil {
+			d.Abort()
+			return err
+		}
+	}
+	if err := d.Commit(ctx); err != nil {
+		d.Abort()
+		return err
+	}
+	return nil
+}
+
+// errDeliveryOver reports a use of a delivery after its Commit or Abort.
+var errDeliveryOver = errors.New("delivery is over: committed or aborted")
 
 // writerSink writes envelopes to a writer, one compact envelope per line.
 type writerSink struct {
@@ -21,23 +70,65 @@ type writerSink struct {
 }
 
 // NewWriterSink returns a sink that writes every envelope to w as one line
-// of compact JSON (NDJSON). The envelopes of one Send are written together,
-// so that concurrent mappings do not interleave.
+// of compact JSON (NDJSON). A delivery keeps its envelopes in memory and
+// writes them together on Commit, each line in one Write, so that
+// concurrent mappings do not interleave.
 func NewWriterSink(w io.Writer) Sink {
 	return &writerSink{w: w}
 }
 
-// Send writes envs to the sink's writer.
-func (s *writerSink) Send(ctx context.Context, mapping string, envs []Envelope) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range envs {
+// Open starts a delivery to the sink's writer.
+func (s *writerSink) Open(_ context.Context, mapping string) (Delivery, error) {
+	return &writerDelivery{sink: s, mapping: mapping}, nil
+}
+
+// writerDelivery is a delivery of a writerSink.
+type writerDelivery struct {
+	sink    *writerSink
+	mapping string
+	// lines holds the envelopes added, each followed by a newline; ends
+	// holds where each ends.
+	lines []byte
+	ends  []int
+	over  bool
+}
+
+// Add keeps a copy of chunk and a newline.
+func (d *writerDelivery) Add(chunk []byte) error {
+	if d.over {
+		return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, errDeliveryOver)
+	}
+	d.lines = append(append(d.lines, chunk...), '\n')
+	d.ends = append(d.ends, len(d.lines))
+	return nil
+}
+
+// Commit writes the envelopes, one line each, while holding the sink's
+// lock.
+func (d *writerDelivery) Commit(ctx context.Context) error {
+	if d.over {
+		return fmt.Errorf("write chunks of mapping %q: %w", d.mapping, errDeliveryOver)
+	}
+	d.over = true
+	lines, ends := d.lines, d.ends
+	d.lines, d.ends = nil, nil
+	d.sink.mu.Lock()
+	defer d.sink.mu.Unlock()
+	start := 0
+	for i, end := range ends {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(envs), mapping, err)
+			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(ends), d.mapping, err)
 		}
-		if err := Encode(s.w, &envs[i]); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(envs), mapping, err)
+		if _, err := d.sink.w.Write(lines[start:end]); err != nil {
+			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(ends), d.mapping, err)
 		}
+		start = end
 	}
 	return nil
+}
+
+// Abort drops the envelopes.
+func (d *writerDelivery) Abort() {
+	d.over = true
+	d.lines, d.ends = nil, nil
 }

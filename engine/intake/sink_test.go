@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -35,8 +36,8 @@ func TestWriterSink(t *testing.T) {
 	a, b := buildSized(t, 3, "a"), buildSized(t, 4, "b")
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
-	wg.Go(func() { errs[0] = sink.Send(context.Background(), "a", a) })
-	wg.Go(func() { errs[1] = sink.Send(context.Background(), "b", b) })
+	wg.Go(func() { errs[0] = Send(context.Background(), sink, "a", a) })
+	wg.Go(func() { errs[1] = Send(context.Background(), sink, "b", b) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func TestWriterSinkCanceled(t *testing.T) {
 	var buf bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := NewWriterSink(&buf).Send(ctx, "m", buildSized(t, 2, "h"))
+	err := Send(ctx, NewWriterSink(&buf), "m", buildSized(t, 2, "h"))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
@@ -99,10 +100,10 @@ func TestDirSink(t *testing.T) {
 	ctx := context.Background()
 
 	envs := buildSized(t, 3, "h")
-	if err := sink.Send(ctx, "shop", envs); err != nil {
+	if err := Send(ctx, sink, "shop", envs); err != nil {
 		t.Fatal(err)
 	}
-	if err := sink.Send(ctx, "shop-eu", buildSized(t, 2, "h")); err != nil {
+	if err := Send(ctx, sink, "shop-eu", buildSized(t, 2, "h")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("keep"), 0o644); err != nil {
@@ -118,18 +119,18 @@ func TestDirSink(t *testing.T) {
 			t.Fatal(err)
 		}
 		var wantBuf bytes.Buffer
-		if err := EncodeIndent(&wantBuf, &envs[i]); err != nil {
+		if err := Encode(&wantBuf, &envs[i]); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, wantBuf.Bytes()) {
-			t.Errorf("file %d is not envelope %d indented:\n%s", i+1, i+1, got)
+			t.Errorf("file %d is not envelope %d as posted, compact with a newline:\n%s", i+1, i+1, got)
 		}
 	}
 
 	// A second run with fewer chunks leaves no stale file of its mapping
 	// and does not touch the others.
 	fewer := buildSized(t, 1, "second")
-	if err := sink.Send(ctx, "shop", fewer); err != nil {
+	if err := Send(ctx, sink, "shop", fewer); err != nil {
 		t.Fatal(err)
 	}
 	want = []string{"notes.txt", "shop-0001.json", "shop-eu-0001.json", "shop-eu-0002.json"}
@@ -140,7 +141,7 @@ func TestDirSink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(data), `"internalHostname": "second"`) {
+	if !strings.Contains(string(data), `"internalHostname":"second"`) {
 		t.Errorf("shop-0001.json was not rewritten:\n%s", data)
 	}
 }
@@ -148,7 +149,7 @@ func TestDirSink(t *testing.T) {
 func TestDirSinkRejectsPathMappings(t *testing.T) {
 	dir := t.TempDir()
 	for _, mapping := range []string{"", ".", "..", "../escape", "a/b", `a\b`} {
-		err := NewDirSink(dir).Send(context.Background(), mapping, buildSized(t, 1, "h"))
+		err := Send(context.Background(), NewDirSink(dir), mapping, buildSized(t, 1, "h"))
 		if err == nil || !strings.Contains(err.Error(), "cannot name a file") {
 			t.Errorf("mapping %q: error %v, want one saying it cannot name a file", mapping, err)
 		}
@@ -176,5 +177,287 @@ func TestIsChunkFile(t *testing.T) {
 		if got := isChunkFile(tt.name, "shop"); got != tt.want {
 			t.Errorf("isChunkFile(%q, shop) = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// failingWriter fails the write number failAt (1-based) and records the
+// others.
+type failingWriter struct {
+	failAt int
+	writes int
+	buf    bytes.Buffer
+}
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	if w.writes == w.failAt {
+		return 0, errors.New("disk full")
+	}
+	return w.buf.Write(p)
+}
+
+// encodedChunks returns envs as Assembler chunks: compact, without newline.
+func encodedChunks(t *testing.T, envs []Envelope) [][]byte {
+	t.Helper()
+	out := make([][]byte, len(envs))
+	for i := range envs {
+		b, err := AppendEnvelope(nil, &envs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = b
+	}
+	return out
+}
+
+// addScribbled adds the chunks to d, overwriting each after Add returns,
+// since a delivery must not keep it.
+func addScribbled(t *testing.T, d Delivery, chunks [][]byte) {
+	t.Helper()
+	var buf []byte
+	for _, c := range chunks {
+		buf = append(buf[:0], c...)
+		if err := d.Add(buf); err != nil {
+			t.Fatal(err)
+		}
+		for i := range buf {
+			buf[i] = '#'
+		}
+	}
+}
+
+// wantLines returns the chunks as the writer sink writes them.
+func wantLines(chunks [][]byte) string {
+	var b strings.Builder
+	for _, c := range chunks {
+		b.Write(c)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func TestWriterSinkDelivery(t *testing.T) {
+	ctx := context.Background()
+	chunks := encodedChunks(t, buildSized(t, 3, "h"))
+
+	var buf bytes.Buffer
+	sink := NewWriterSink(&buf)
+	d, err := sink.Open(ctx, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, chunks)
+	if buf.Len() != 0 {
+		t.Errorf("wrote %d bytes before Commit", buf.Len())
+	}
+	if err := d.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != wantLines(chunks) {
+		t.Errorf("wrote\n%s\nwant\n%s", buf.String(), wantLines(chunks))
+	}
+	d.Abort() // a no-op after Commit
+	if buf.String() != wantLines(chunks) {
+		t.Error("Abort after Commit changed the output")
+	}
+	if err := d.Commit(ctx); err == nil {
+		t.Error("second Commit accepted")
+	}
+	if err := d.Add(chunks[0]); err == nil {
+		t.Error("Add after Commit accepted")
+	}
+}
+
+func TestWriterSinkAbort(t *testing.T) {
+	var buf bytes.Buffer
+	d, err := NewWriterSink(&buf).Open(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, encodedChunks(t, buildSized(t, 2, "h")))
+	d.Abort()
+	d.Abort()
+	if err := d.Commit(context.Background()); err == nil {
+		t.Error("Commit after Abort accepted")
+	}
+	if buf.Len() != 0 {
+		t.Errorf("an aborted delivery wrote %q", buf.String())
+	}
+}
+
+func TestWriterSinkCommitFailsMidway(t *testing.T) {
+	w := &failingWriter{failAt: 2}
+	chunks := encodedChunks(t, buildSized(t, 3, "h"))
+	d, err := NewWriterSink(w).Open(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, chunks)
+	err = d.Commit(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `write chunk 2 of 3 of mapping "m": disk full`) {
+		t.Errorf("error %v, want chunk 2 of 3 to fail", err)
+	}
+	if w.writes != 2 || w.buf.String() != wantLines(chunks[:1]) {
+		t.Errorf("%d writes of %q; want the first chunk only, then the failure", w.writes, w.buf.String())
+	}
+}
+
+// tempFiles returns the names of the temporary files in dir.
+func tempFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, name := range dirNames(t, dir) {
+		if strings.HasSuffix(name, ".tmp") {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// readFiles returns the contents of the files in dir by name.
+func readFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, name := range dirNames(t, dir) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = string(b)
+	}
+	return out
+}
+
+func TestDirSinkDelivery(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	chunks := encodedChunks(t, buildSized(t, 3, "h"))
+	d, err := NewDirSink(dir).Open(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, chunks)
+	// Add writes every chunk straight to a temporary file.
+	temps := tempFiles(t, dir)
+	if len(temps) != 3 || len(dirNames(t, dir)) != 3 {
+		t.Fatalf("files %v after Add, want three temporary ones", dirNames(t, dir))
+	}
+	for _, name := range temps {
+		if !strings.HasPrefix(name, ".shop-000") || isChunkFile(name, "shop") {
+			t.Errorf("temporary file %q", name)
+		}
+	}
+	if err := d.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for i, c := range chunks {
+		want[fmt.Sprintf("shop-%04d.json", i+1)] = string(c) + "\n"
+	}
+	if got := readFiles(t, dir); !reflect.DeepEqual(got, want) {
+		t.Errorf("files %v\nwant %v", got, want)
+	}
+	d.Abort() // a no-op after Commit
+	if got := readFiles(t, dir); !reflect.DeepEqual(got, want) {
+		t.Errorf("Abort after Commit changed the files: %v", got)
+	}
+}
+
+func TestDirSinkAbort(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	sink := NewDirSink(dir)
+	if err := Send(ctx, sink, "shop", buildSized(t, 2, "first")); err != nil {
+		t.Fatal(err)
+	}
+	before := readFiles(t, dir)
+
+	d, err := sink.Open(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, encodedChunks(t, buildSized(t, 3, "second")))
+	if len(tempFiles(t, dir)) != 3 {
+		t.Fatalf("files %v, want three temporary ones besides the first run's", dirNames(t, dir))
+	}
+	d.Abort()
+	if got := readFiles(t, dir); !reflect.DeepEqual(got, before) {
+		t.Errorf("after Abort, files %v\nwant the first run's %v", dirNames(t, dir), before)
+	}
+	if err := d.Commit(ctx); err == nil {
+		t.Error("Commit after Abort accepted")
+	}
+	if got := readFiles(t, dir); !reflect.DeepEqual(got, before) {
+		t.Errorf("Commit after Abort changed the files: %v", dirNames(t, dir))
+	}
+}
+
+func TestDirSinkCommitFailsMidway(t *testing.T) {
+	dir := t.TempDir()
+	// A directory where chunk 2 goes makes its rename fail.
+	if err := os.Mkdir(filepath.Join(dir, "shop-0002.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	envs := buildSized(t, 3, "h")
+	err := Send(context.Background(), NewDirSink(dir), "shop", envs)
+	if err == nil || !strings.Contains(err.Error(), `write chunk 2 of 3 of mapping "shop": rename to `) {
+		t.Fatalf("error %v, want chunk 2 of 3 to fail", err)
+	}
+	if want := []string{"shop-0001.json", "shop-0002.json"}; !slices.Equal(dirNames(t, dir), want) {
+		t.Errorf("files %v, want %v: chunk 1 and the directory, no chunk 3, no temporary files", dirNames(t, dir), want)
+	}
+}
+
+func TestDirSinkCanceled(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	sink := NewDirSink(dir)
+	if err := Send(ctx, sink, "shop", buildSized(t, 2, "first")); err != nil {
+		t.Fatal(err)
+	}
+	before := readFiles(t, dir)
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := Send(canceled, sink, "shop", buildSized(t, 3, "second")); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+	if got := readFiles(t, dir); !reflect.DeepEqual(got, before) {
+		t.Errorf("a canceled delivery changed the files: %v", dirNames(t, dir))
+	}
+}
+
+func TestAssemblerIntoSink(t *testing.T) {
+	b := basicBatch()
+	opt := Options{Hostname: "h", ChunkSize: 2, Now: testNow}
+	var want bytes.Buffer
+	envs, err := Build(b, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Send(context.Background(), NewWriterSink(&want), "shop", envs); err != nil {
+		t.Fatal(err)
+	}
+
+	var got bytes.Buffer
+	d, err := NewWriterSink(&got).Open(context.Background(), "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewAssembler("shop", opt, d.Add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(b.Instance, b.Topology, b.Health); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Finish(b); err != nil {
+		d.Abort()
+		t.Fatal(err)
+	}
+	if err := d.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("assembled\n%s\nwant\n%s", got.String(), want.String())
 	}
 }

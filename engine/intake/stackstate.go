@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -76,36 +77,91 @@ var defaultClient = &http.Client{
 	},
 }
 
-// Send posts envs, gzip-compressed, to the receiver one after the other. It
-// compresses every envelope before it posts the first, and stops at the
-// first chunk that fails for good, so that the envelope that stops a
+// Open checks the sink's URL and key and starts a delivery of mapping.
+// Add compresses every envelope at once and keeps only the compressed
+// bytes; Commit posts them to the receiver one after the other and stops
+// at the first chunk that fails for good, so that the envelope that stops a
 // snapshot is never sent after a lost one. Transport errors, 408, 429 and
 // 5xx are retried by s.Retry; a chunk the receiver answers otherwise with a
 // status other than 2xx fails at once with a *StatusError.
-func (s *StackState) Send(ctx context.Context, mapping string, envs []Envelope) error {
+func (s *StackState) Open(_ context.Context, mapping string) (Delivery, error) {
 	endpoint, err := IntakeURL(s.URL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if s.APIKey.IsZero() {
-		return errors.New("receiver api key is empty")
+		return nil, errors.New("receiver api key is empty")
 	}
-	bodies := make([][]byte, len(envs))
-	for i := range envs {
-		if bodies[i], err = gzipEnvelope(&envs[i]); err != nil {
-			return fmt.Errorf("compress chunk %d of %d: %w", i+1, len(envs), err)
-		}
+	return &stackStateDelivery{sink: s, mapping: mapping, endpoint: endpoint}, nil
+}
+
+// stackStateDelivery is a delivery of a StackState sink.
+type stackStateDelivery struct {
+	sink     *StackState
+	mapping  string
+	endpoint string
+	// bodies holds the compressed envelopes back to back; ends holds where
+	// each ends.
+	bodies bytes.Buffer
+	ends   []int
+	over   bool
+}
+
+// Add compresses chunk, with the newline Encode ends an envelope with, and
+// keeps the result.
+func (d *stackStateDelivery) Add(chunk []byte) error {
+	if d.over {
+		return fmt.Errorf("compress chunk %d: %w", len(d.ends)+1, errDeliveryOver)
 	}
-	target := withAPIKey(endpoint, s.APIKey.Reveal())
-	for i, body := range bodies {
+	if err := gzipChunk(&d.bodies, chunk); err != nil {
+		d.bodies.Truncate(d.bodies.Len() - d.lastLen())
+		return fmt.Errorf("compress chunk %d: %w", len(d.ends)+1, err)
+	}
+	d.ends = append(d.ends, d.bodies.Len())
+	return nil
+}
+
+// lastLen returns how much of bodies follows the last complete body.
+func (d *stackStateDelivery) lastLen() int {
+	if len(d.ends) == 0 {
+		return d.bodies.Len()
+	}
+	return d.bodies.Len() - d.ends[len(d.ends)-1]
+}
+
+// Commit posts the compressed envelopes in order.
+func (d *stackStateDelivery) Commit(ctx context.Context) error {
+	if d.over {
+		return fmt.Errorf("send chunks: %w", errDeliveryOver)
+	}
+	d.over = true
+	defer d.drop()
+	s := d.sink
+	target := withAPIKey(d.endpoint, s.APIKey.Reveal())
+	all := d.bodies.Bytes()
+	start := 0
+	for i, end := range d.ends {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("send chunk %d of %d: %w", i+1, len(bodies), err)
+			return fmt.Errorf("send chunk %d of %d: %w", i+1, len(d.ends), err)
 		}
-		if err := s.postRetrying(ctx, target, endpoint, body, i+1, len(bodies), mapping); err != nil {
+		if err := s.postRetrying(ctx, target, d.endpoint, all[start:end], i+1, len(d.ends), d.mapping); err != nil {
 			return err
 		}
+		start = end
 	}
 	return nil
+}
+
+// Abort drops the compressed envelopes.
+func (d *stackStateDelivery) Abort() {
+	d.over = true
+	d.drop()
+}
+
+// drop releases the compressed envelopes.
+func (d *stackStateDelivery) drop() {
+	d.bodies = bytes.Buffer{}
+	d.ends = nil
 }
 
 // postRetrying posts one chunk, retrying what the policy allows.
@@ -210,17 +266,36 @@ func (s *StackState) logger() *slog.Logger {
 	return s.Logger
 }
 
-// gzipEnvelope returns e encoded as compact JSON and gzip-compressed.
-func gzipEnvelope(e *Envelope) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := Encode(zw, e); err != nil {
-		return nil, err
+// gzipLevel is the compression level of the bodies: the fastest. On an
+// envelope of 10 000 components it takes 60% of the default level's time
+// and makes a body of 5.4% of the JSON instead of 4.4% (BenchmarkGzip).
+const gzipLevel = gzip.BestSpeed
+
+// gzipWriters holds gzip writers for reuse, since each holds large tables.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, err := gzip.NewWriterLevel(io.Discard, gzipLevel)
+	if err != nil {
+		panic(err) // the level is a valid constant
+	}
+	return zw
+}}
+
+// gzipChunk appends to dst one gzip member holding chunk and a newline.
+func gzipChunk(dst *bytes.Buffer, chunk []byte) error {
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(dst)
+	if _, err := zw.Write(chunk); err != nil {
+		return fmt.Errorf("gzip envelope: %w", err)
+	}
+	if _, err := zw.Write([]byte{'\n'}); err != nil {
+		return fmt.Errorf("gzip envelope: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("gzip envelope: %w", err)
+		return fmt.Errorf("gzip envelope: %w", err)
 	}
-	return buf.Bytes(), nil
+	zw.Reset(io.Discard) // let go of dst
+	return nil
 }
 
 // withAPIKey returns endpoint with the api_key parameter added.

@@ -169,7 +169,7 @@ func TestStackStateDeliversInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(context.Background(), "shop", envs); err != nil {
+	if err := Send(context.Background(), s, "shop", envs); err != nil {
 		t.Fatal(err)
 	}
 	_, accepted := rc.seen()
@@ -202,7 +202,7 @@ func TestStackStateStopsAtFailure(t *testing.T) {
 	s.Retry = retry.Policy{Attempts: 2, Initial: time.Millisecond, Max: time.Millisecond}
 	envs := buildSized(t, 3, "h")
 
-	err := s.Send(context.Background(), "m", envs)
+	err := Send(context.Background(), s, "m", envs)
 	var serr *StatusError
 	if !errors.As(err, &serr) {
 		t.Fatalf("error %v, want a *StatusError", err)
@@ -232,7 +232,7 @@ func TestStackStateWrongKey(t *testing.T) {
 	rc := &receiver{key: testKey}
 	const wrong = "wr0ng-key/+"
 	s := rc.start(t, wrong)
-	err := s.Send(context.Background(), "m", buildSized(t, 2, "h"))
+	err := Send(context.Background(), s, "m", buildSized(t, 2, "h"))
 	var serr *StatusError
 	if !errors.As(err, &serr) || serr.StatusCode != http.StatusForbidden {
 		t.Fatalf("error %v, want a 403 *StatusError", err)
@@ -255,7 +255,7 @@ func TestStackStateCancel(t *testing.T) {
 		s := rc.start(t, testKey)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := s.Send(ctx, "m", buildSized(t, 2, "h"))
+		err := Send(ctx, s, "m", buildSized(t, 2, "h"))
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v, want context.Canceled", err)
 		}
@@ -268,7 +268,7 @@ func TestStackStateCancel(t *testing.T) {
 		defer cancel()
 		rc := &receiver{key: testKey, onAccept: func(int) { cancel() }}
 		s := rc.start(t, testKey)
-		err := s.Send(ctx, "m", buildSized(t, 3, "h"))
+		err := Send(ctx, s, "m", buildSized(t, 3, "h"))
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v, want context.Canceled", err)
 		}
@@ -289,7 +289,7 @@ func TestStackStateTransportErrorHidesKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Retry = retry.Policy{Attempts: 3, Initial: time.Millisecond, Max: time.Millisecond}
-	err = s.Send(context.Background(), "m", buildSized(t, 1, "h"))
+	err = Send(context.Background(), s, "m", buildSized(t, 1, "h"))
 	if err == nil || !strings.Contains(err.Error(), "(after 3 attempts)") {
 		t.Fatalf("error %v from a closed server, want one after 3 attempts", err)
 	}
@@ -315,7 +315,7 @@ func TestStackStateDoesNotFollowRedirects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Send(context.Background(), "m", buildSized(t, 1, "h"))
+	err = Send(context.Background(), s, "m", buildSized(t, 1, "h"))
 	var serr *StatusError
 	if !errors.As(err, &serr) || serr.StatusCode != http.StatusPermanentRedirect {
 		t.Fatalf("error %v, want a 308 *StatusError", err)
@@ -347,26 +347,36 @@ func TestNewStackState(t *testing.T) {
 	}
 }
 
-func TestGzipEnvelope(t *testing.T) {
-	envs := buildSized(t, 1, "h")
-	body, err := gzipEnvelope(&envs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestGzipChunk(t *testing.T) {
+	envs := buildSized(t, 2, "h")
+	var body bytes.Buffer
 	var want bytes.Buffer
-	if err := Encode(&want, &envs[0]); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want.Bytes()) {
-		t.Errorf("gzip body is not the compact envelope")
+	for i := range envs {
+		chunk, err := AppendEnvelope(nil, &envs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := body.Len()
+		if err := gzipChunk(&body, chunk); err != nil {
+			t.Fatal(err)
+		}
+		// Every body is one complete gzip stream of its own.
+		zr, err := gzip.NewReader(bytes.NewReader(body.Bytes()[start:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr.Multistream(false)
+		got, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Reset()
+		if err := Encode(&want, &envs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("gzip body %d is not the compact envelope with its newline:\n%s", i+1, got)
+		}
 	}
 }
 
@@ -414,7 +424,7 @@ func TestStackStateRetries(t *testing.T) {
 			s.Retry = retry.Policy{Attempts: 4, Initial: time.Millisecond, Max: 2 * time.Second}
 			s.OnRetry = func() { retries++ }
 			start := time.Now()
-			err := s.Send(context.Background(), "m", buildSized(t, 2, "h"))
+			err := Send(context.Background(), s, "m", buildSized(t, 2, "h"))
 			if (err == nil) != tc.ok {
 				t.Fatalf("error %v", err)
 			}
@@ -428,5 +438,69 @@ func TestStackStateRetries(t *testing.T) {
 				t.Errorf("%d retries counted, want %d", retries, want)
 			}
 		})
+	}
+}
+
+func TestStackStateDelivery(t *testing.T) {
+	rc := &receiver{key: testKey}
+	s := rc.start(t, testKey)
+	ctx := context.Background()
+	envs, err := Build(basicBatch(), Options{Hostname: "h", ChunkSize: 3, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Open(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, encodedChunks(t, envs))
+	if requests, _ := rc.seen(); requests != 0 {
+		t.Errorf("receiver saw %d requests before Commit", requests)
+	}
+	if err := d.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.Abort() // a no-op after Commit
+	if _, accepted := rc.seen(); !reflect.DeepEqual(accepted, decoded(t, envs)) {
+		t.Errorf("receiver got\n%v\nwant\n%v", accepted, decoded(t, envs))
+	}
+	if err := d.Commit(ctx); err == nil {
+		t.Error("second Commit accepted")
+	}
+	if requests, _ := rc.seen(); requests != len(envs) {
+		t.Errorf("receiver saw %d requests, want %d", requests, len(envs))
+	}
+}
+
+func TestStackStateAbort(t *testing.T) {
+	rc := &receiver{key: testKey}
+	s := rc.start(t, testKey)
+	d, err := s.Open(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, encodedChunks(t, buildSized(t, 3, "h")))
+	d.Abort()
+	if err := d.Commit(context.Background()); err == nil {
+		t.Error("Commit after Abort accepted")
+	}
+	if err := d.Add([]byte("{}")); err == nil {
+		t.Error("Add after Abort accepted")
+	}
+	if requests, _ := rc.seen(); requests != 0 {
+		t.Errorf("receiver saw %d requests of an aborted delivery", requests)
+	}
+}
+
+func TestStackStateOpenChecks(t *testing.T) {
+	for _, s := range []*StackState{
+		{URL: "https://obs.example.com"},
+		{URL: "ftp://obs.example.com", APIKey: config.NewSecret(testKey)},
+	} {
+		if _, err := s.Open(context.Background(), "m"); err == nil {
+			t.Errorf("Open of %+v accepted", s)
+		} else if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("error %q reveals the key", err)
+		}
 	}
 }

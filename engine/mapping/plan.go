@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +56,16 @@ type sourcePlan struct {
 	fetcher    source.Fetcher
 	records    *expr.Program
 	nvars      int
+	// path is the records expression as a plain path .a.b[] (splitPath),
+	// which SplitJSON can take; splitDefault marks the default records
+	// expression.
+	path         []string
+	splitPath    bool
+	splitDefault bool
+	// eager marks a source a later source or the state expression
+	// mentions: its records are decoded into a list as soon as it is
+	// fetched.
+	eager bool
 }
 
 type rulePlan struct {
@@ -64,6 +75,15 @@ type rulePlan struct {
 	when       *expr.Program
 	jq         *expr.Program
 	drop       bool
+	// over is the index of the source whose records the rule runs on
+	// when its each is exactly $source[], else -1.
+	over int
+	// needs are the indexes of the sources the rule's expressions
+	// mention otherwise, whose lists must be decoded before it runs.
+	needs []int
+	// keys, when set, are the only keys of a record that when and jq
+	// read: raw records need only those decoded.
+	keys map[string]bool
 }
 
 // Compile turns a loaded mapping into a plan. It reports every problem it
@@ -108,9 +128,12 @@ func Compile(m *config.Mapping) (*Plan, error) {
 	checkInstance("url", m.Instance.URL, &errs)
 
 	var names []string
+	var scopes []*source.Scope
 	for i := range m.Sources {
 		s := &m.Sources[i]
-		sp := p.compileSource(m, s, source.NewScope(names...), &errs)
+		scope := source.NewScope(names...)
+		scopes = append(scopes, scope)
+		sp := p.compileSource(m, s, scope, &errs)
 		p.sources = append(p.sources, sp)
 		name := s.Name.Value
 		if !identRE.MatchString(name) {
@@ -123,7 +146,7 @@ func Compile(m *config.Mapping) (*Plan, error) {
 	all := source.NewScope(names...)
 	for _, kind := range config.RuleKinds {
 		for _, r := range m.Rules(kind) {
-			p.rules = append(p.rules, compileRule(all, kind, r, &errs))
+			p.rules = append(p.rules, compileRule(all, names, kind, r, &errs))
 			switch kind {
 			case model.KindHealth:
 				p.hasHealth = true
@@ -136,6 +159,12 @@ func Compile(m *config.Mapping) (*Plan, error) {
 		var err error
 		p.state, err = all.Expr(m.State)
 		errs.Append(m.State.Pos, err)
+	}
+	for i, sp := range p.sources {
+		for _, scope := range scopes[i+1:] {
+			sp.eager = sp.eager || scope.Mentions(names[i])
+		}
+		sp.eager = sp.eager || m.State.IsSet() && expr.MentionsVar(m.State.Src, names[i])
 	}
 	p.secrets = m.Secrets
 	p.redactor = config.NewRedactor(m.Secrets)
@@ -167,9 +196,13 @@ func (p *Plan) compileSource(m *config.Mapping, s *config.Source, scope *source.
 	if s.Records.IsSet() {
 		sp.records, err = scope.Expr(s.Records)
 		errs.Append(s.Records.Pos, err)
+		if sp.records != nil {
+			sp.path, sp.splitPath = sp.records.IterPath()
+		}
 	} else {
 		sp.records, err = expr.Compile(defaultRecords, scope.Vars())
 		errs.Append(s.Pos, err)
+		sp.splitDefault = true
 	}
 	if s.Kind == "" {
 		return sp
@@ -194,8 +227,8 @@ func (p *Plan) compileSource(m *config.Mapping, s *config.Source, scope *source.
 	return sp
 }
 
-func compileRule(scope *source.Scope, kind string, r config.Rule, errs *config.ErrorList) *rulePlan {
-	rp := &rulePlan{kind: kind, name: r.Name, pos: r.Pos, drop: r.OnInvalid == "drop"}
+func compileRule(scope *source.Scope, sources []string, kind string, r config.Rule, errs *config.ErrorList) *rulePlan {
+	rp := &rulePlan{kind: kind, name: r.Name, pos: r.Pos, drop: r.OnInvalid == "drop", over: -1}
 	compile := func(e config.Expr) *expr.Program {
 		if !e.IsSet() {
 			return nil
@@ -210,6 +243,21 @@ func compileRule(scope *source.Scope, kind string, r config.Rule, errs *config.E
 	if r.JQ.IsSet() {
 		rp.pos = r.JQ.Pos
 	}
+	if rp.each != nil {
+		if name, ok := rp.each.IterVar(); ok {
+			rp.over = slices.Index(sources, name)
+		}
+	}
+	if rp.over >= 0 && rp.jq != nil {
+		rp.keys = inputKeys(rp.jq, rp.when)
+	}
+	for i, name := range sources {
+		mentioned := rp.over != i && expr.MentionsVar(r.Each.Src, name)
+		mentioned = mentioned || expr.MentionsVar(r.When.Src, name) || expr.MentionsVar(r.JQ.Src, name)
+		if mentioned {
+			rp.needs = append(rp.needs, i)
+		}
+	}
 	return rp
 }
 
@@ -223,4 +271,23 @@ func (p *Plan) Sources() []string {
 		names[i] = s.name
 	}
 	return names
+}
+
+// inputKeys returns the keys of their input the programs read, when they
+// read it only through constant keys, else nil.
+func inputKeys(progs ...*expr.Program) map[string]bool {
+	keys := map[string]bool{}
+	for _, p := range progs {
+		if p == nil {
+			continue
+		}
+		ks, ok := p.InputKeys()
+		if !ok {
+			return nil
+		}
+		for _, k := range ks {
+			keys[k] = true
+		}
+	}
+	return keys
 }

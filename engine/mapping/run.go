@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/stackmap/stackmap/engine/config"
 	"github.com/stackmap/stackmap/engine/expr"
+	"github.com/stackmap/stackmap/engine/intake"
 	"github.com/stackmap/stackmap/engine/model"
 	"github.com/stackmap/stackmap/engine/source"
 )
@@ -41,6 +43,22 @@ type Options struct {
 	// records and reports ids that differ between the two evaluations —
 	// ids that would change every run. preview sets it.
 	Lint bool
+	// Stream, when set, takes the components and relations as the rules
+	// build them, encoded, instead of the batch: the result's batch then
+	// holds none, and ComponentIDs and the counts say what was streamed.
+	Stream Stream
+	// Workers is how many records are evaluated at once; 0 means one per
+	// core.
+	Workers int
+}
+
+// Stream takes a run's components and relations, in batch order, as their
+// wire JSON (intake.AppendComponent and AppendRelation); intake.Assembler
+// is one. A run calls Start once, before any element.
+type Stream interface {
+	Start(inst model.Instance, topology, health bool) error
+	Component(wire []byte) error
+	Relation(wire []byte) error
 }
 
 // lintRecords is how many records per rule Lint evaluates twice.
@@ -85,6 +103,11 @@ type Result struct {
 	// Explained is the provenance of the element Options.Explain names;
 	// more than one when rules built it twice.
 	Explained []Provenance
+	// Components and Relations count the topology the run built, streamed
+	// or in the batch; ComponentIDs are the components' ids, in order,
+	// when they were streamed.
+	Components, Relations int
+	ComponentIDs          []string
 
 	run *run
 }
@@ -128,6 +151,10 @@ type run struct {
 	p       *Plan
 	res     *Result
 	values  []any
+	recs    []*records // per source
+	workers int
+	stream  Stream
+	check   *model.Checker
 	batch   *model.Batch
 	defs    model.Defaults
 	explain string
@@ -176,7 +203,10 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
-	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}, explain: opt.Explain, lint: opt.Lint}
+	r := &run{p: p, res: &Result{Mapping: p.Name, Started: now}, explain: opt.Explain, lint: opt.Lint, stream: opt.Stream, workers: opt.Workers}
+	if r.workers <= 0 {
+		r.workers = runtime.GOMAXPROCS(0)
+	}
 	if opt.Explain != "" {
 		r.origins = map[uintptr]*Origin{}
 	}
@@ -193,18 +223,28 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	r.batch = model.NewBatch(p.Name, inst)
 	r.batch.Health = p.hasHealth
 	r.batch.Topology = p.hasTopology
+	r.check = model.NewChecker(p.hasHealth, r.defs.Now)
+	if r.stream != nil {
+		if err := r.stream.Start(inst, r.batch.Topology, r.batch.Health); err != nil {
+			return r.fail(fmt.Errorf("%s: %w", p.Path, err))
+		}
+	}
 	for _, s := range p.sources {
 		if err := r.fetch(ctx, s, opt, log); err != nil {
 			return r.fail(err)
 		}
 	}
 	for _, rule := range p.rules {
-		r.apply(ctx, rule)
+		if err := r.apply(ctx, rule); err != nil {
+			return r.fail(fmt.Errorf("%s: %s rule %q: %w", p.Path, rule.kind, rule.name, err))
+		}
 		if err := ctx.Err(); err != nil {
 			return r.fail(fmt.Errorf("%s: run stopped: %w (timeout %s)", p.Path, err, p.Timeout))
 		}
 	}
-	r.res.Problems = append(append(model.Check(r.batch), model.Lint(r.batch, r.defs.Now)...), r.lints...)
+	r.res.Components += len(r.batch.Components)
+	r.res.Relations += len(r.batch.Relations)
+	r.res.Problems = append(append(r.check.Problems(), r.check.Lints()...), r.lints...)
 	for _, pr := range r.res.Problems {
 		if pr.Error {
 			r.res.Errors = append(r.res.Errors, fmt.Errorf("%s: %s", p.Path, pr.Msg))
@@ -253,7 +293,7 @@ func (r *run) instance(ctx context.Context) (model.Instance, error) {
 func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.Logger) error {
 	start := time.Now()
 	stat := SourceStat{Name: s.name, Kind: s.kind}
-	records := []any{}
+	rs := &records{}
 	in := &source.Input{
 		Source: s.name,
 		Values: r.values[:s.nvars],
@@ -265,22 +305,21 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 			})
 			return out, err
 		},
-		Emit: func(recs []any) error {
-			stat.Documents++
-			if r.origins != nil {
-				for i, rec := range recs {
-					if m, ok := rec.(map[string]any); ok {
-						r.origins[reflect.ValueOf(m).Pointer()] = &Origin{Source: s.name, Kind: s.kind, Document: stat.Documents, Record: len(records) + i + 1}
-					}
-				}
-			}
-			records = append(records, recs...)
-			return nil
-		},
 		Secret:    r.secret,
 		Redact:    r.redact,
 		Transport: opt.Transport,
 		Logger:    log.With("source", s.name),
+	}
+	in.Emit = func(recs []any) error {
+		stat.Documents++
+		rs.addValues(recs)
+		return nil
+	}
+	in.Split = s.split
+	in.EmitRaw = func(raw [][]byte) error {
+		stat.Documents++
+		rs.addRaw(raw)
+		return nil
 	}
 	var err error
 	if docs, ok := opt.Documents[s.name]; ok {
@@ -297,7 +336,11 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 	} else {
 		err = s.fetcher.Fetch(ctx, in)
 	}
-	stat.Records = len(records)
+	stat.Records = rs.len()
+	var list []any
+	if err == nil && (s.eager || r.lint || r.explain != "") {
+		list, err = rs.decoded(ctx, r.workers)
+	}
 	stat.Duration = time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
@@ -310,15 +353,113 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 		r.res.Sources = append(r.res.Sources, stat)
 		return fmt.Errorf("%s: source %q (%s) failed, so nothing is sent: %w", s.pos, s.name, s.kind, err)
 	}
+	if r.origins != nil {
+		r.recordOrigins(s, rs, list)
+	}
 	r.res.Sources = append(r.res.Sources, stat)
 	log.Debug("source fetched", "source", s.name, "records", stat.Records, "duration", stat.Duration)
-	r.values = append(r.values, records)
+	r.recs = append(r.recs, rs)
+	r.values = append(r.values, list) // nil until decoded; see need
 	return nil
 }
 
-// apply runs one rule over its records.
-func (r *run) apply(ctx context.Context, rule *rulePlan) {
+// need decodes the lists of the sources a rule mentions and binds them to
+// their variables.
+func (r *run) need(ctx context.Context, sources []int) error {
+	for _, i := range sources {
+		list, err := r.recs[i].decoded(ctx, r.workers)
+		if err != nil {
+			return fmt.Errorf("source %q: %w", r.p.sources[i].name, err)
+		}
+		r.values[len(source.BaseVars)+i] = list
+	}
+	return nil
+}
+
+// evaluated is what a rule made of one record.
+type evaluated struct {
+	record any
+	// err is a failure of field ("record", "when" or "jq") on the record.
+	err     error
+	field   string
+	skipped bool // when was false or null
+	outs    []output
+	wire    []byte // the outputs' encoded elements, when streaming
+}
+
+// failed reports whether the record gave an error or an invalid element,
+// which a message will show it with.
+func (ev *evaluated) failed() bool {
+	if ev.err != nil {
+		return true
+	}
+	for _, out := range ev.outs {
+		if out.err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// output is one value a rule's jq emitted.
+type output struct {
+	v   any   // the value, kept for errors
+	el  any   // the element, when v is a valid one
+	err error // why v is not an element; nil with el == nil: v was null
+	// wire[lo:hi] of the evaluated is the element's encoding.
+	lo, hi int
+}
+
+// evaluate runs a rule on one record: when, jq, then model.Parse of every
+// output, and the encoding of components and relations when streaming. It
+// is called on many goroutines at once.
+func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *evaluated) {
+	ev.record = record
+	if rule.when != nil {
+		ok, err := truthy(ctx, rule.when, record, r.values)
+		if err != nil {
+			ev.err, ev.field = err, "when"
+			return
+		}
+		if !ok {
+			ev.skipped = true
+			return
+		}
+	}
+	err := rule.jq.Run(ctx, record, r.values, func(v any) error {
+		out := output{v: v}
+		if v != nil {
+			out.el, out.err = model.Parse(rule.kind, v, r.defs)
+		}
+		if r.stream != nil && out.err == nil {
+			out.lo = len(ev.wire)
+			var err error
+			switch el := out.el.(type) {
+			case model.Component:
+				ev.wire, err = intake.AppendComponent(ev.wire, &el)
+			case model.Relation:
+				ev.wire, err = intake.AppendRelation(ev.wire, &el)
+			}
+			if err != nil {
+				out.el, out.err = nil, err
+				ev.wire = ev.wire[:out.lo]
+			}
+			out.hi = len(ev.wire)
+		}
+		ev.outs = append(ev.outs, out)
+		return nil
+	})
+	if err != nil {
+		ev.err, ev.field = err, "jq"
+	}
+}
+
+// apply runs one rule over its records, on every core, and takes what it
+// built in record order. Problems of the rule are recorded in the result;
+// the error returned is a failure to stream.
+func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 	stat := RuleStat{Kind: rule.kind, Name: rule.name}
+	defer func() { r.res.Rules = append(r.res.Rules, stat) }()
 	unstable := ""
 	var built map[string]string // with lint: the elements this rule built, by id, as JSON
 	problem := func(err error) {
@@ -333,70 +474,114 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 		}
 		problem(err)
 	}
-	each := func(record any) error {
+	if err := r.need(ctx, rule.needs); err != nil {
+		fail(r.ruleError(rule, "each", err, nil))
+		return nil
+	}
+
+	// The records: a source's own, a list each made, or one null. Of a
+	// source's raw records, only the keys the rule reads are decoded, and
+	// the whole record only for a message.
+	n, at, eachErr := 1, func(int) (any, error) { return nil, nil }, error(nil)
+	var atKeys func(int) (any, bool, error)
+	switch {
+	case rule.over >= 0:
+		rs := r.recs[rule.over]
+		n, at = rs.len(), rs.at
+		atKeys = func(i int) (any, bool, error) { return rs.atKeys(i, rule.keys) }
+	case rule.each != nil:
+		var list []any
+		eachErr = rule.each.Run(ctx, nil, r.values, func(v any) error {
+			list = append(list, v)
+			return nil
+		})
+		n, at = len(list), func(i int) (any, error) { return list[i], nil }
+	}
+
+	take := func(ev *evaluated) error {
 		stat.RecordsIn++
-		if rule.when != nil {
-			ok, err := truthy(ctx, rule.when, record, r.values)
-			if err != nil {
-				fail(r.ruleError(rule, "when", err, record))
-				return nil
-			}
-			if !ok {
-				stat.Dropped++
-				return nil
-			}
+		switch {
+		case ev.field == "record" || ev.field == "when":
+			fail(r.ruleError(rule, ev.field, ev.err, ev.record))
+			return nil
+		case ev.skipped:
+			stat.Dropped++
+			return nil
 		}
 		var ids []string
-		err := rule.jq.Run(ctx, record, r.values, func(v any) error {
-			if v == nil {
-				stat.Dropped++
-				return nil
-			}
-			el, err := model.Parse(rule.kind, v, r.defs)
-			if err != nil {
-				err = r.ruleError(rule, "", err, v)
+		for _, out := range ev.outs {
+			switch {
+			case out.err != nil:
+				err := r.ruleError(rule, "", out.err, out.v)
 				if rule.drop {
 					stat.Dropped++
 					problem(err)
-					return nil
+				} else {
+					fail(err)
 				}
-				fail(err)
-				return nil
+				continue
+			case out.el == nil:
+				stat.Dropped++
+				continue
 			}
 			stat.Out++
-			r.add(el)
-			ids = append(ids, elementID(el))
+			if err := r.add(out.el, ev.wire[out.lo:out.hi]); err != nil {
+				return err
+			}
+			id := elementID(out.el)
+			ids = append(ids, id)
 			if r.lint {
 				if built == nil {
 					built = map[string]string{}
 				}
-				built[elementID(el)] = describeElement(el)
+				built[id] = describeElement(out.el)
 			}
-			if r.explain != "" && elementID(el) == r.explain {
-				pv := Provenance{Kind: rule.kind, Rule: rule.name, Pos: rule.pos, At: rule.pos.String(), Record: record, Element: el}
-				if m, ok := record.(map[string]any); ok {
+			if r.explain != "" && id == r.explain {
+				pv := Provenance{Kind: rule.kind, Rule: rule.name, Pos: rule.pos, At: rule.pos.String(), Record: ev.record, Element: out.el}
+				if m, ok := ev.record.(map[string]any); ok {
 					pv.Origin = r.origins[reflect.ValueOf(m).Pointer()]
 				}
 				r.res.Explained = append(r.res.Explained, pv)
 			}
-			return nil
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+		}
+		if ev.field == "jq" {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			fail(r.ruleError(rule, "jq", err, record))
+			fail(r.ruleError(rule, "jq", ev.err, ev.record))
 			return nil
 		}
 		if r.lint && unstable == "" && stat.RecordsIn <= lintRecords && (rule.kind == model.KindComponent || rule.kind == model.KindRelation) {
-			unstable = r.recheck(ctx, rule, record, ids)
+			unstable = r.recheck(ctx, rule, ev.record, ids)
 		}
 		return nil
 	}
-	if rule.each == nil {
-		_ = each(nil) // each reports its own errors; the caller checks ctx
-	} else if err := rule.each.Run(ctx, nil, r.values, each); err != nil && ctx.Err() == nil {
-		fail(r.ruleError(rule, "each", err, nil))
+	err := ordered(ctx, n, r.workers, func(i int, ev *evaluated) {
+		record, partial, err := any(nil), false, error(nil)
+		if atKeys != nil {
+			record, partial, err = atKeys(i)
+		} else {
+			record, err = at(i)
+		}
+		if err != nil {
+			ev.err, ev.field = err, "record"
+			return
+		}
+		r.evaluate(ctx, rule, record, ev)
+		if partial && ev.failed() {
+			if full, err := at(i); err == nil {
+				ev.record = full // messages show the whole record
+			}
+		}
+	}, take)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // the caller reports the stop
+		}
+		return err
+	}
+	if eachErr != nil && ctx.Err() == nil {
+		fail(r.ruleError(rule, "each", eachErr, nil))
 	}
 	if r.lint && unstable == "" && rule.each != nil && stat.Errors == 0 && (rule.kind == model.KindComponent || rule.kind == model.KindRelation) {
 		if d := r.orderCheck(ctx, rule, built); d != "" {
@@ -406,7 +591,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) {
 	if unstable != "" {
 		r.lints = append(r.lints, model.Problem{Lint: true, Msg: fmt.Sprintf("%s rule %q builds other ids from the same record on a second evaluation (%s): they would change every run", rule.kind, rule.name, unstable)})
 	}
-	r.res.Rules = append(r.res.Rules, stat)
+	return nil
 }
 
 // orderCheck runs a rule again with every source's records in reverse
@@ -469,20 +654,35 @@ func (r *run) recheck(ctx context.Context, rule *rulePlan, record any, first []s
 	return ""
 }
 
-func (r *run) add(el any) {
+// add takes one element: it checks it, and streams it (wire is its
+// encoding) or adds it to the batch.
+func (r *run) add(el any, wire []byte) error {
 	b := r.batch
 	switch el := el.(type) {
 	case model.Component:
+		r.check.Component(&el)
+		if r.stream != nil {
+			r.res.Components++
+			r.res.ComponentIDs = append(r.res.ComponentIDs, el.ID)
+			return r.stream.Component(wire)
+		}
 		b.Components = append(b.Components, el)
 	case model.Relation:
+		r.check.Relation(&el)
+		if r.stream != nil {
+			r.res.Relations++
+			return r.stream.Relation(wire)
+		}
 		b.Relations = append(b.Relations, el)
 	case model.Metric:
 		b.Metrics = append(b.Metrics, el)
 	case model.Event:
 		b.Events = append(b.Events, el)
 	case model.HealthState:
+		r.check.Health(&el)
 		b.HealthStates = append(b.HealthStates, el)
 	}
+	return nil
 }
 
 // ruleError places err at the rule and shows the record it happened on, or

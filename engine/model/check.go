@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"hash/maphash"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -19,81 +22,222 @@ type Problem struct {
 // relations whose endpoints are not components of the batch and health
 // states whose identifier no component carries (warnings).
 func Check(b *Batch) []Problem {
+	c := NewChecker(len(b.HealthStates) > 0, 0)
+	c.Batch(b)
+	return c.Problems()
+}
+
+// Lint reports what is valid but likely wrong, as warnings: identifiers
+// that break StackState's URN pattern (they will not merge or bind), and
+// ids that hold the run's time, which change every run and so replace the
+// whole topology each time.
+func Lint(b *Batch, now int64) []Problem {
+	c := NewChecker(false, now)
+	c.Batch(b)
+	return c.Lints()
+}
+
+// Checker makes the checks of Check and Lint one element at a time, so that
+// a run can check elements it does not keep. Components must come before
+// the relations and health states that refer to them, as they do in a
+// batch. It keeps a 128-bit hash per id, not the ids. A Checker is not safe
+// for concurrent use.
+type Checker struct {
+	seeds [2]maphash.Seed
+	now   string // the run's time as text, or ""
+
+	comps, rels, healths idCounts
+	idents               map[key]struct{} // with health: component ids and identifiers
+
+	dangling, unbound, badURN, unstable list
+}
+
+// key is the 128-bit hash of an id.
+type key [2]uint64
+
+// idCounts counts ids and remembers those seen twice, in the order of their
+// first occurrence.
+type idCounts struct {
+	seen map[key]idCount
+	n    int32
+	dups []dup
+}
+
+type idCount struct {
+	first int32 // index of the first occurrence
+	n     int32
+	dup   int32 // index into dups once seen twice, else -1
+}
+
+type dup struct {
+	id    string
+	first int32
+	n     int32
+}
+
+// list keeps the first few entries of a list and counts the rest.
+type list struct {
+	first []string
+	n     int
+}
+
+func (l *list) add(s func() string) {
+	if len(l.first) < sampleSize {
+		l.first = append(l.first, s())
+	}
+	l.n++
+}
+
+// NewChecker returns an empty checker. With health set it keeps the
+// components' ids and identifiers to check health states against; now,
+// when not 0, is the run's time in epoch seconds, which ids should not
+// hold.
+func NewChecker(health bool, now int64) *Checker {
+	c := &Checker{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
+	if health {
+		c.idents = map[key]struct{}{}
+	}
+	if now > 0 {
+		c.now = strconv.FormatInt(now, 10)
+	}
+	return c
+}
+
+func (c *Checker) key(s string) key {
+	return key{maphash.String(c.seeds[0], s), maphash.String(c.seeds[1], s)}
+}
+
+func (ic *idCounts) add(k key, id string) {
+	if ic.seen == nil {
+		ic.seen = map[key]idCount{}
+	}
+	e, ok := ic.seen[k]
+	switch {
+	case !ok:
+		e = idCount{first: ic.n, n: 1, dup: -1}
+	case e.dup < 0:
+		e.n++
+		e.dup = int32(len(ic.dups))
+		ic.dups = append(ic.dups, dup{id: id, first: e.first, n: e.n})
+	default:
+		e.n++
+		ic.dups[e.dup].n = e.n
+	}
+	ic.seen[k] = e
+	ic.n++
+}
+
+func (ic *idCounts) has(k key) bool {
+	_, ok := ic.seen[k]
+	return ok
+}
+
+// Batch checks every element of b.
+func (c *Checker) Batch(b *Batch) {
+	for i := range b.Components {
+		c.Component(&b.Components[i])
+	}
+	for i := range b.Relations {
+		c.Relation(&b.Relations[i])
+	}
+	for i := range b.HealthStates {
+		c.Health(&b.HealthStates[i])
+	}
+}
+
+// Component checks one component.
+func (c *Checker) Component(x *Component) {
+	k := c.key(x.ID)
+	c.comps.add(k, x.ID)
+	if c.idents != nil {
+		c.idents[k] = struct{}{}
+	}
+	for _, id := range x.Identifiers {
+		if c.idents != nil {
+			c.idents[c.key(id)] = struct{}{}
+		}
+		if !IsURN(id) {
+			c.badURN.add(func() string { return fmt.Sprintf("%s (%s)", id, x.ID) })
+		}
+	}
+	if c.now != "" && strings.Contains(x.ID, c.now) {
+		c.unstable.add(func() string { return x.ID })
+	}
+}
+
+// Relation checks one relation.
+func (c *Checker) Relation(x *Relation) {
+	c.rels.add(c.key(x.ID), x.ID)
+	for _, end := range []string{x.Source, x.Target} {
+		if !c.comps.has(c.key(end)) {
+			c.dangling.add(func() string { return fmt.Sprintf("%s (%s)", x.ID, end) })
+			break
+		}
+	}
+	if c.now != "" && strings.Contains(x.ID, c.now) {
+		c.unstable.add(func() string { return x.ID })
+	}
+}
+
+// Health checks one health state.
+func (c *Checker) Health(x *HealthState) {
+	if c.idents != nil {
+		if _, ok := c.idents[c.key(x.Identifier)]; !ok {
+			c.unbound.add(func() string { return fmt.Sprintf("%s (%s)", x.ID, x.Identifier) })
+		}
+	}
+	c.healths.add(c.key(x.ID), x.ID)
+}
+
+// Problems returns what Check reports for the elements checked so far.
+func (c *Checker) Problems() []Problem {
 	var out []Problem
-	ids := make(map[string]int, len(b.Components))
-	idents := map[string]bool{}
-	dups := map[string]int{}
-	for _, c := range b.Components {
-		ids[c.ID]++
-		if ids[c.ID] == 2 {
-			dups[c.ID] = 0
-		}
-		idents[c.ID] = true
-		for _, i := range c.Identifiers {
-			idents[i] = true
-		}
+	out = append(out, c.comps.problems("component")...)
+	out = append(out, c.rels.problems("relation")...)
+	if c.dangling.n > 0 {
+		out = append(out, Problem{Msg: fmt.Sprintf("%d relation(s) point at components outside the snapshot; StackState drops them: %s", c.dangling.n, c.dangling)})
 	}
-	out = append(out, duplicates("component", ids, dups, b.Components, func(c Component) string { return c.ID })...)
-	rids := make(map[string]int, len(b.Relations))
-	rdups := map[string]int{}
-	var dangling []string
-	for _, r := range b.Relations {
-		rids[r.ID]++
-		if rids[r.ID] == 2 {
-			rdups[r.ID] = 0
-		}
-		for _, end := range []string{r.Source, r.Target} {
-			if ids[end] == 0 {
-				dangling = append(dangling, fmt.Sprintf("%s (%s)", r.ID, end))
-				break
-			}
-		}
+	if c.unbound.n > 0 {
+		out = append(out, Problem{Msg: fmt.Sprintf("%d health state(s) name an identifier no component of this mapping carries: %s", c.unbound.n, c.unbound)})
 	}
-	out = append(out, duplicates("relation", rids, rdups, b.Relations, func(r Relation) string { return r.ID })...)
-	if len(dangling) > 0 {
-		out = append(out, Problem{Msg: fmt.Sprintf("%d relation(s) point at components outside the snapshot; StackState drops them: %s", len(dangling), sample(dangling))})
-	}
-	var unbound []string
-	for _, h := range b.HealthStates {
-		if !idents[h.Identifier] {
-			unbound = append(unbound, fmt.Sprintf("%s (%s)", h.ID, h.Identifier))
-		}
-	}
-	if len(unbound) > 0 {
-		out = append(out, Problem{Msg: fmt.Sprintf("%d health state(s) name an identifier no component of this mapping carries: %s", len(unbound), sample(unbound))})
-	}
-	hids := map[string]int{}
-	hdups := map[string]int{}
-	for _, h := range b.HealthStates {
-		hids[h.ID]++
-		if hids[h.ID] == 2 {
-			hdups[h.ID] = 0
-		}
-	}
-	out = append(out, duplicates("health state", hids, hdups, b.HealthStates, func(h HealthState) string { return h.ID })...)
+	out = append(out, c.healths.problems("health state")...)
 	return out
 }
 
-func duplicates[T any](what string, counts, dups map[string]int, elems []T, id func(T) string) []Problem {
-	if len(dups) == 0 {
-		return nil
+// Lints returns what Lint reports for the elements checked so far.
+func (c *Checker) Lints() []Problem {
+	var out []Problem
+	if c.badURN.n > 0 {
+		out = append(out, Problem{Lint: true, Msg: fmt.Sprintf("%d identifier(s) break StackState's URN pattern urn:<prefix>:<lower-case id> and will not merge or bind: %s", c.badURN.n, c.badURN)})
 	}
-	var list []string
-	for _, e := range elems {
-		k := id(e)
-		if _, dup := dups[k]; dup && dups[k] == 0 {
-			dups[k] = 1
-			list = append(list, fmt.Sprintf("%q ×%d", k, counts[k]))
-		}
+	if c.unstable.n > 0 {
+		out = append(out, Problem{Lint: true, Msg: fmt.Sprintf("%d id(s) hold the run's time ($now) and change every run, so every run replaces them: %s", c.unstable.n, c.unstable)})
 	}
-	return []Problem{{Error: true, Msg: fmt.Sprintf("%d duplicate %s id(s): %s; ids must be unique within the mapping", len(list), what, sample(list))}}
+	return out
 }
 
-// sample joins the first few entries of list.
-func sample(list []string) string {
-	const n = 5
-	if len(list) <= n {
-		return strings.Join(list, ", ")
+func (ic *idCounts) problems(what string) []Problem {
+	if len(ic.dups) == 0 {
+		return nil
 	}
-	return strings.Join(list[:n], ", ") + fmt.Sprintf(", and %d more", len(list)-n)
+	dups := slices.Clone(ic.dups)
+	slices.SortFunc(dups, func(a, b dup) int { return int(a.first - b.first) })
+	var l list
+	for _, d := range dups {
+		l.add(func() string { return fmt.Sprintf("%q ×%d", d.id, d.n) })
+	}
+	return []Problem{{Error: true, Msg: fmt.Sprintf("%d duplicate %s id(s): %s; ids must be unique within the mapping", len(dups), what, l)}}
+}
+
+// sampleSize is how many entries of a long list a message shows.
+const sampleSize = 5
+
+// String joins the first entries of the list and says how many more there
+// are.
+func (l list) String() string {
+	s := strings.Join(l.first, ", ")
+	if l.n > len(l.first) {
+		s += fmt.Sprintf(", and %d more", l.n-len(l.first))
+	}
+	return s
 }

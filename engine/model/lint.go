@@ -1,48 +1,47 @@
 package model
 
-import (
-	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
-)
-
-// urnRE is StackState's pattern for identifiers (reference §6).
-var urnRE = regexp.MustCompile(`^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9()+,\-.:=@;$_!*'%/?#]+$`)
-
-// Lint reports what is valid but likely wrong, as warnings: identifiers
-// that break StackState's URN pattern (they will not merge or bind), and
-// ids that hold the run's time, which change every run and so replace the
-// whole topology each time.
-func Lint(b *Batch, now int64) []Problem {
-	var out []Problem
-	var bad []string
-	for _, c := range b.Components {
-		for _, id := range c.Identifiers {
-			if !urnRE.MatchString(id) {
-				bad = append(bad, fmt.Sprintf("%s (%s)", id, c.ID))
-			}
+// IsURN reports whether id matches StackState's pattern for identifiers
+// (reference §6): ^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9()+,\-.:=@;$_!*'%/?#]+$.
+func IsURN(id string) bool {
+	rest, ok := cutPrefix(id, "urn:")
+	if !ok {
+		return false
+	}
+	i := 0
+	for i < len(rest) && i < 32 && (isLowerAlnum(rest[i]) || i > 0 && rest[i] == '-') {
+		i++
+	}
+	if i == 0 || i >= len(rest) || rest[i] != ':' {
+		return false
+	}
+	tail := rest[i+1:]
+	if tail == "" {
+		return false
+	}
+	for j := 0; j < len(tail); j++ {
+		if !urnTail[tail[j]] {
+			return false
 		}
 	}
-	if len(bad) > 0 {
-		out = append(out, Problem{Lint: true, Msg: fmt.Sprintf("%d identifier(s) break StackState's URN pattern urn:<prefix>:<lower-case id> and will not merge or bind: %s", len(bad), sample(bad))})
-	}
-	if now > 0 {
-		stamp := strconv.FormatInt(now, 10)
-		var unstable []string
-		for _, c := range b.Components {
-			if strings.Contains(c.ID, stamp) {
-				unstable = append(unstable, c.ID)
-			}
-		}
-		for _, r := range b.Relations {
-			if strings.Contains(r.ID, stamp) {
-				unstable = append(unstable, r.ID)
-			}
-		}
-		if len(unstable) > 0 {
-			out = append(out, Problem{Lint: true, Msg: fmt.Sprintf("%d id(s) hold the run's time ($now) and change every run, so every run replaces them: %s", len(unstable), sample(unstable))})
-		}
-	}
-	return out
+	return true
 }
+
+func cutPrefix(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || s[:len(prefix)] != prefix {
+		return s, false
+	}
+	return s[len(prefix):], true
+}
+
+func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+// urnTail marks the bytes the part of a URN after its prefix may hold.
+var urnTail = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isLowerAlnum(byte(c))
+	}
+	for _, c := range []byte("()+,-.:=@;$_!*'%/?#") {
+		t[c] = true
+	}
+	return t
+}()

@@ -76,9 +76,15 @@ func Parse(kind string, v any, d Defaults) (any, error) {
 		return nil, p.fail("", "expected an object, got %s; emit one object per element (use .[] to emit several)", typeName(v))
 	}
 	known := Keys[kind]
-	for _, k := range sortedKeys(obj) {
+	for k := range obj {
 		if !slices.Contains(known, k) {
-			return nil, p.fail("", "%s", spell.Unknown("key", k, known))
+			// Name the first unknown key in sorted order, so that the
+			// message does not depend on the map's order.
+			for _, k := range sortedKeys(obj) {
+				if !slices.Contains(known, k) {
+					return nil, p.fail("", "%s", spell.Unknown("key", k, known))
+				}
+			}
 		}
 	}
 	for _, k := range required[kind] {

@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/stackmap/stackmap/engine/config"
 	"github.com/stackmap/stackmap/engine/expr"
@@ -16,6 +17,9 @@ var BaseVars = []string{"$vars", "$instance", "$now", "$state"}
 // and templates, turning their errors into positioned config errors.
 type Scope struct {
 	vars []string
+	// srcs are the texts of everything compiled in the scope, to tell
+	// which variables they mention.
+	srcs []string
 }
 
 // NewScope returns the scope with the base variables and the named
@@ -36,6 +40,7 @@ func (s *Scope) Len() int { return len(s.vars) }
 
 // Expr compiles a jq field.
 func (s *Scope) Expr(e config.Expr) (*expr.Program, error) {
+	s.srcs = append(s.srcs, e.Src)
 	p, err := expr.Compile(e.Src, s.vars)
 	if err != nil {
 		return nil, positioned(e, err)
@@ -53,6 +58,7 @@ func (s *Scope) Template(t config.Template) (*expr.Template, error) {
 func (s *Scope) template(t config.Template, errs *config.ErrorList) *expr.Template {
 	switch t.Kind {
 	case config.TemplateString:
+		s.srcs = append(s.srcs, t.Str.Src)
 		x, err := expr.CompileString(t.Str.Src, s.vars)
 		if err != nil {
 			errs.Append(t.Pos, positioned(t.Str, err))
@@ -73,6 +79,13 @@ func (s *Scope) template(t config.Template, errs *config.ErrorList) *expr.Templa
 		return expr.Object(t.Keys, vals)
 	}
 	return expr.Literal(t.Lit)
+}
+
+// Mentions reports whether anything compiled in the scope so far mentions
+// the variable $name, as a whole word anywhere in its text (comments and
+// strings included, so it errs on the side of yes).
+func (s *Scope) Mentions(name string) bool {
+	return slices.ContainsFunc(s.srcs, func(src string) bool { return expr.MentionsVar(src, name) })
 }
 
 // positioned turns an expression error into a config error at its place.

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/stackmap/stackmap/engine/config"
+	"github.com/stackmap/stackmap/engine/expr"
 )
 
 // Fetcher reads one source's documents.
@@ -32,6 +33,17 @@ type Input struct {
 	// Emit adds the records of one document. Call it in document order,
 	// from one goroutine at a time.
 	Emit func(records []any) error
+	// Split, when set, splits a JSON document given as its text into the
+	// text of its records, where the records expression allows it (a
+	// plain path such as .result[]) and the text is valid JSON; else it
+	// returns false and the document must be decoded and run through
+	// Records. Records split off stay text until a rule reads them, so a
+	// large export is held once, compactly. It is safe for concurrent use.
+	Split func(data []byte) ([][]byte, bool)
+	// EmitRaw adds the records of one document as Split returned them,
+	// like Emit; they keep referring to the document's text, which the
+	// caller must not change afterwards.
+	EmitRaw func(records [][]byte) error
 	// Secret marks a value found at run time, such as a token, as secret:
 	// it is redacted from errors, logs and recordings.
 	Secret func(string)
@@ -43,6 +55,33 @@ type Input struct {
 	Transport Transport
 	Logger    *slog.Logger
 }
+
+// JSON adds the records of one JSON document given as its text: split by
+// Split and added by EmitRaw where it can, else decoded and run through
+// Records and Emit. Invalid JSON fails with a *JSONError.
+func (in *Input) JSON(ctx context.Context, data []byte) error {
+	if in.Split != nil && in.EmitRaw != nil {
+		if raw, ok := in.Split(data); ok {
+			return in.EmitRaw(raw)
+		}
+	}
+	doc, err := expr.DecodeJSON(data)
+	if err != nil {
+		return &JSONError{Err: err}
+	}
+	recs, err := in.Records(ctx, doc)
+	if err != nil {
+		return err
+	}
+	return in.Emit(recs)
+}
+
+// JSONError is a document Input.JSON could not decode; Err is the error of
+// expr.DecodeJSON.
+type JSONError struct{ Err error }
+
+func (e *JSONError) Error() string { return e.Err.Error() }
+func (e *JSONError) Unwrap() error { return e.Err }
 
 // Kind is a kind of source, such as file or http.
 type Kind struct {

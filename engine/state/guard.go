@@ -1,30 +1,17 @@
 package state
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
-
-	"github.com/stackmap/stackmap/engine/model"
 )
 
-// SnapshotOf describes the topology of a batch: its size, its component
-// ids and a digest of its elements.
-func SnapshotOf(b *model.Batch, at time.Time) *Snapshot {
-	ids := make([]string, len(b.Components))
-	for i, c := range b.Components {
-		ids[i] = c.ID
-	}
-	sort.Strings(ids)
-	h := sha256.New()
-	enc := json.NewEncoder(h)
-	enc.Encode(b.Instance)
-	enc.Encode(b.Components)
-	enc.Encode(b.Relations)
-	return &Snapshot{At: at, Components: len(b.Components), Relations: len(b.Relations), Digest: hex.EncodeToString(h.Sum(nil)), IDs: ids}
+// NewSnapshot describes a delivered topology snapshot: its component ids,
+// in any order, its number of relations and a digest of its elements.
+func NewSnapshot(at time.Time, ids []string, relations int, digest string) *Snapshot {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return &Snapshot{At: at, Components: len(ids), Relations: relations, Digest: digest, IDs: ids}
 }
 
 // Shrink is what a new snapshot would remove from the last delivered one.

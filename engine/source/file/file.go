@@ -97,7 +97,7 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
 	}
 	switch f.format {
 	case "json":
-		err = readJSON(r, emit)
+		err = readJSON(ctx, fh, r, in)
 	case "ndjson":
 		err = source.DecodeNDJSON(ctx, r, emit)
 	case "yaml":
@@ -111,19 +111,26 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
 	return nil
 }
 
-func readJSON(r io.Reader, emit func(any) error) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
+// readJSON reads a JSON document whole, in one allocation of the file's
+// size, and hands its text to the run, which keeps the records as text
+// where it can.
+func readJSON(ctx context.Context, fh *os.File, r io.Reader, in *source.Input) error {
+	var buf bytes.Buffer
+	if st, err := fh.Stat(); err == nil && st.Size() > 0 {
+		buf.Grow(int(st.Size()) + bytes.MinRead) // ReadFrom grows with less room
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
 		return err
 	}
+	data := buf.Bytes()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errEmpty
 	}
-	v, err := expr.DecodeJSON(data)
-	if err != nil {
-		return jsonError(data, err)
+	err := in.JSON(ctx, data)
+	if je := (*source.JSONError)(nil); errors.As(err, &je) {
+		return jsonError(data, je.Err)
 	}
-	return emit(v)
+	return err
 }
 
 // errEmpty fails an empty JSON or YAML file: a broken export must not pass

@@ -21,6 +21,7 @@ import (
 // response is one parsed page.
 type response struct {
 	doc    any
+	body   []byte // the body as received, for records kept as text
 	header http.Header
 	url    *url.URL
 }
@@ -113,7 +114,7 @@ func (f *fetcher) once(ctx context.Context, client *http.Client, r *request, in 
 			return nil, 0, &permanentError{fmt.Errorf("%s: the API reported an error: %s", r, msg)}
 		}
 	}
-	return &response{doc: doc, header: resp.Header, url: req.URL}, 0, nil
+	return &response{doc: doc, body: body, header: resp.Header, url: req.URL}, 0, nil
 }
 
 // parse decodes a body in the source's format. An empty body is an error:

@@ -17,7 +17,7 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
 	}
 	client := f.client(in)
 	if f.each == nil {
-		return f.series(ctx, client, in, nil, in.Emit)
+		return f.series(ctx, client, in, nil, func(p page) error { return p.emit(in) })
 	}
 	items, err := f.each.All(ctx, nil, in.Values)
 	if err != nil {
@@ -45,7 +45,7 @@ func (f *fetcher) client(in *source.Input) *http.Client {
 func (f *fetcher) fanOut(ctx context.Context, client *http.Client, in *source.Input, items []any) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make([][][]any, len(items)) // per item, per page, its records
+	results := make([][]page, len(items)) // per item, its pages
 	var (
 		once     sync.Once
 		firstErr error
@@ -64,8 +64,8 @@ func (f *fetcher) fanOut(ctx context.Context, client *http.Client, in *source.In
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := f.series(ctx, client, in, item, func(recs []any) error {
-				results[i] = append(results[i], recs)
+			err := f.series(ctx, client, in, item, func(p page) error {
+				results[i] = append(results[i], p)
 				return nil
 			})
 			if err != nil {
@@ -84,8 +84,8 @@ func (f *fetcher) fanOut(ctx context.Context, client *http.Client, in *source.In
 		return err
 	}
 	for _, pages := range results {
-		for _, recs := range pages {
-			if err := in.Emit(recs); err != nil {
+		for _, p := range pages {
+			if err := p.emit(in); err != nil {
 				return err
 			}
 		}

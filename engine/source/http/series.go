@@ -11,7 +11,7 @@ import (
 
 // series fetches one request and its following pages, emitting the records
 // of each page in order.
-func (f *fetcher) series(ctx context.Context, client *http.Client, in *source.Input, item any, emit func([]any) error) error {
+func (f *fetcher) series(ctx context.Context, client *http.Client, in *source.Input, item any, emit func(page) error) error {
 	first, err := f.request(ctx, client, in, item)
 	if err != nil {
 		return err
@@ -36,17 +36,17 @@ func (f *fetcher) series(ctx context.Context, client *http.Client, in *source.In
 		if err != nil {
 			return err
 		}
-		records, err := in.Records(ctx, res.doc)
+		pg, err := f.records(ctx, in, res)
 		if err != nil {
 			return fmt.Errorf("records of %s: %w", req.String(), err)
 		}
-		if err := emit(records); err != nil {
+		if err := emit(pg); err != nil {
 			return err
 		}
 		if p == nil {
 			return nil
 		}
-		next, more, err := f.next(ctx, p, &state, res, len(records), in)
+		next, more, err := f.next(ctx, p, &state, res, pg.len(), in)
 		if err != nil {
 			return fmt.Errorf("paginate after %s: %w", req.String(), err)
 		}
@@ -169,4 +169,40 @@ func (f *fetcher) jqString(ctx context.Context, p *paginate, doc any, in *source
 		return strconv.FormatFloat(v, 'f', -1, 64), nil
 	}
 	return "", fmt.Errorf("expected a string, got %v", out[0])
+}
+
+// page is the records of one page: as text where the run could split the
+// body, else as values.
+type page struct {
+	raw  [][]byte
+	recs []any
+	text bool
+}
+
+func (p page) len() int {
+	if p.text {
+		return len(p.raw)
+	}
+	return len(p.recs)
+}
+
+// emit adds the page's records to the run.
+func (p page) emit(in *source.Input) error {
+	if p.text {
+		return in.EmitRaw(p.raw)
+	}
+	return in.Emit(p.recs)
+}
+
+// records returns the records of a page: the body split as text when it is
+// JSON and the run can split it, so that pages are held as text and not as
+// decoded values; else the records expression run on the decoded body.
+func (f *fetcher) records(ctx context.Context, in *source.Input, res *response) (page, error) {
+	if f.format == "json" && in.Split != nil && in.EmitRaw != nil {
+		if raw, ok := in.Split(res.body); ok {
+			return page{raw: raw, text: true}, nil
+		}
+	}
+	recs, err := in.Records(ctx, res.doc)
+	return page{recs: recs}, err
 }

@@ -1,0 +1,152 @@
+package mapping
+
+import (
+	"context"
+	"sync"
+)
+
+// batchSize is how many records a worker evaluates at a time; large enough
+// to make handing out work cheap, small enough to keep every core busy and
+// the results waiting for their turn few.
+const batchSize = 256
+
+// forChunks calls fn on consecutive ranges [lo, hi) that cover [0, n), on
+// up to workers goroutines, and returns the first error.
+func forChunks(ctx context.Context, n, workers int, fn func(lo, hi int) error) error {
+	if workers < 2 || n <= batchSize {
+		if n == 0 {
+			return nil
+		}
+		return fn(0, n)
+	}
+	var (
+		mu   sync.Mutex
+		next int
+		err  error
+		wg   sync.WaitGroup
+	)
+	take := func() (int, int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil || next >= n {
+			return 0, 0, false
+		}
+		lo := next
+		next = min(n, next+batchSize)
+		return lo, next, true
+	}
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo, hi, ok := take()
+				if !ok {
+					return
+				}
+				e := ctx.Err()
+				if e == nil {
+					e = fn(lo, hi)
+				}
+				if e != nil {
+					mu.Lock()
+					if err == nil {
+						err = e
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return err
+}
+
+// ordered evaluates eval(i) for i in [0, n) on up to workers goroutines and
+// calls consume with the results in order of i, from the calling goroutine.
+// At most a few batches per worker wait for their turn, so memory stays
+// bounded however large n is. An error of consume or of ctx stops the work
+// and is returned.
+func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T), consume func(out *T) error) error {
+	if workers < 2 || n <= batchSize {
+		var out T
+		for i := range n {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var zero T
+			out = zero
+			eval(i, &out)
+			if err := consume(&out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		lo, hi int
+		done   chan []T
+	}
+	jobs := make(chan job)
+	pending := make(chan chan []T, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				outs := make([]T, j.hi-j.lo)
+				for i := range outs {
+					if ctx.Err() != nil {
+						break
+					}
+					eval(j.lo+i, &outs[i])
+				}
+				j.done <- outs
+			}
+		})
+	}
+	go func() {
+		defer close(pending)
+		defer close(jobs)
+		for lo := 0; lo < n; lo += batchSize {
+			j := job{lo: lo, hi: min(n, lo+batchSize), done: make(chan []T, 1)}
+			select {
+			case pending <- j.done:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var err error
+	for done := range pending {
+		var outs []T
+		select {
+		case outs = <-done:
+		case <-ctx.Done():
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		for i := range outs {
+			if err != nil {
+				break
+			}
+			err = consume(&outs[i])
+		}
+		if err != nil {
+			cancel()
+		}
+	}
+	wg.Wait()
+	if err == nil {
+		// The producer stops handing out work when ctx is done, which
+		// can end the loop before every result was taken.
+		err = ctx.Err()
+	}
+	return err
+}

@@ -1,0 +1,95 @@
+package mapping
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+func TestOrderedKeepsInputOrder(t *testing.T) {
+	for _, n := range []int{0, 1, batchSize - 1, batchSize, batchSize + 1, 10*batchSize + 7} {
+		for _, workers := range []int{1, 2, 5} {
+			var got []int
+			err := ordered(context.Background(), n, workers, func(i int, out *int) {
+				if rand.IntN(50) == 0 {
+					time.Sleep(time.Millisecond) // let batches finish out of order
+				}
+				*out = i * 3
+			}, func(out *int) error {
+				got = append(got, *out)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("n=%d workers=%d: %v", n, workers, err)
+			}
+			if len(got) != n {
+				t.Fatalf("n=%d workers=%d: %d results", n, workers, len(got))
+			}
+			for i, v := range got {
+				if v != i*3 {
+					t.Fatalf("n=%d workers=%d: result %d is %d, want %d", n, workers, i, v, i*3)
+				}
+			}
+		}
+	}
+}
+
+func TestOrderedStopsAtConsumeError(t *testing.T) {
+	stop := errors.New("stop")
+	for _, workers := range []int{1, 4} {
+		taken := 0
+		err := ordered(context.Background(), 20*batchSize, workers, func(i int, out *int) { *out = i },
+			func(out *int) error {
+				if *out == 700 {
+					return stop
+				}
+				taken++
+				return nil
+			})
+		if !errors.Is(err, stop) {
+			t.Fatalf("workers=%d: err = %v, want stop", workers, err)
+		}
+		if taken != 700 {
+			t.Errorf("workers=%d: consumed %d results before the error, want 700", workers, taken)
+		}
+	}
+}
+
+func TestOrderedStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	taken := 0
+	err := ordered(ctx, 100*batchSize, 3, func(i int, out *int) { *out = i }, func(out *int) error {
+		if taken++; taken == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if taken > 2*batchSize {
+		t.Errorf("consumed %d results after the cancel", taken)
+	}
+}
+
+func TestForChunksCoversEveryIndexOnce(t *testing.T) {
+	for _, n := range []int{0, 1, batchSize, 7*batchSize + 3} {
+		seen := make([]int32, n)
+		err := forChunks(context.Background(), n, 3, func(lo, hi int) error {
+			for i := lo; i < hi; i++ {
+				seen[i]++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("n=%d: index %d seen %d times", n, i, c)
+			}
+		}
+	}
+}
