@@ -49,9 +49,10 @@ fmt:
 e2e: build
 	STACKMAP_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 25m -tags e2e ./e2e/...
 
-## bench: Go benchmarks of the hot path, then 1 000 000 rows mapped from a private PostgreSQL (as root)
+## bench: Go benchmarks of the hot path; the CMDB benchmark (bench/run.sh: stackmap against the gojq CLI on 10 000, 100 000 and 1 000 000 generated ServiceNow CIs, sizes from BENCH_SIZES); then 1 000 000 rows mapped from a private PostgreSQL (as root)
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+	STACKMAP_BIN=$(CURDIR)/$(BIN) bench/run.sh
 	STACKMAP_BIN=$(CURDIR)/$(BIN) e2e/sqlbench/run.sh
 
 clean:

@@ -222,10 +222,22 @@ func (s *jsonSplitter) elements(depth int) bool {
 		s.pos++
 		return true
 	}
+	first := s.pos
 	for {
 		start := s.pos
 		if !s.skipValue(depth) {
 			return false
+		}
+		if len(s.records) == 64 && cap(s.records) < 1024 {
+			// Guess the number of records from the size of the first
+			// ones, so that a large export does not grow the list (and
+			// touch fresh memory) a dozen times; the guess costs at
+			// most half the document's size.
+			guess := int(float64(len(data)-first) / float64(s.pos-first) * 65 * 1.05)
+			guess = min(guess, (len(data)-first)/48)
+			if guess > cap(s.records) {
+				s.records = append(make([][]byte, 0, guess), s.records...)
+			}
 		}
 		s.records = append(s.records, data[start:s.pos:s.pos])
 		more, ok := s.next(']')

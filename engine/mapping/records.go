@@ -43,7 +43,7 @@ func (rs *records) at(i int) (any, error) {
 	if b := rs.raw[i]; b != nil {
 		return expr.DecodeJSON(b)
 	}
-	return rs.vals[i], nil
+	return rs.vals[i], nil // raw[i] is nil, so vals holds record i
 }
 
 // atKeys returns record i like at, but decodes of a raw record only the
@@ -59,6 +59,9 @@ func (rs *records) atKeys(i int, keys map[string]bool) (v any, partial bool, err
 
 // addValues adds the records of one document, as values.
 func (rs *records) addValues(vals []any) {
+	if len(rs.vals) < len(rs.raw) { // so far raw only: vals was not needed
+		rs.vals = append(rs.vals, make([]any, len(rs.raw)-len(rs.vals))...)
+	}
 	rs.raw = append(rs.raw, make([][]byte, len(vals))...)
 	rs.vals = append(rs.vals, vals...)
 	rs.docs = append(rs.docs, len(rs.raw))
@@ -66,8 +69,14 @@ func (rs *records) addValues(vals []any) {
 
 // addRaw adds the records of one document, as JSON text.
 func (rs *records) addRaw(raw [][]byte) {
-	rs.raw = append(rs.raw, raw...)
-	rs.vals = append(rs.vals, make([]any, len(raw))...)
+	if rs.raw == nil {
+		rs.raw = raw // the common case: one document
+	} else {
+		rs.raw = append(rs.raw, raw...)
+	}
+	if rs.vals != nil {
+		rs.vals = append(rs.vals, make([]any, len(raw))...)
+	}
 	rs.docs = append(rs.docs, len(rs.raw))
 }
 
@@ -103,17 +112,20 @@ func (rs *records) document(i int) int {
 // records expression is one Split can take and data is valid JSON; else
 // false, and the caller decodes the document and runs the expression.
 func (s *sourcePlan) split(data []byte) ([][]byte, bool) {
-	if !s.splitPath && !s.splitDefault || !expr.ValidJSON(data) {
-		return nil, false
-	}
-	if s.splitDefault {
+	switch {
+	case s.splitPath:
+		return expr.SplitJSON(data, s.path) // it checks the whole document
+	case s.splitDefault:
 		t := bytes.TrimSpace(data)
-		if len(t) > 0 && t[0] != '[' {
-			return [][]byte{t}, true // if type == "array" then .[] else . end
+		if len(t) > 0 && t[0] == '[' {
+			return expr.SplitJSON(t, nil)
 		}
-		return expr.SplitJSON(t, nil)
+		if !expr.ValidJSON(t) {
+			return nil, false
+		}
+		return [][]byte{t}, true // if type == "array" then .[] else . end
 	}
-	return expr.SplitJSON(data, s.path)
+	return nil, false
 }
 
 // origins maps each decoded object record of the run's sources to where

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -152,6 +153,7 @@ type run struct {
 	res     *Result
 	values  []any
 	recs    []*records // per source
+	arena   arena      // the sources' text
 	workers int
 	stream  Stream
 	check   *model.Checker
@@ -215,6 +217,10 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	r.defs = model.Defaults{Layer: p.defaults.Layer, Domain: p.defaults.Domain, Environment: p.defaults.Environment, Now: now.Unix(), Source: p.Name}
 	wall := time.Now() // now may be set by the caller, far from the clock
 	defer func() { r.res.Duration = time.Since(wall) }()
+	defer func() {
+		r.recs = nil // they refer into the arena
+		r.arena.free()
+	}()
 
 	inst, err := r.instance(ctx)
 	if err != nil {
@@ -305,6 +311,7 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 			})
 			return out, err
 		},
+		Alloc:     r.arena.alloc,
 		Secret:    r.secret,
 		Redact:    r.redact,
 		Transport: opt.Transport,
@@ -415,6 +422,16 @@ type output struct {
 // is called on many goroutines at once.
 func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *evaluated) {
 	ev.record = record
+	// Elements are encoded into a scratch buffer, then copied once, at
+	// their size, for the record.
+	wire := scratchPool.Get().(*[]byte)
+	defer func() {
+		if len(*wire) > 0 {
+			ev.wire = bytes.Clone(*wire)
+		}
+		*wire = (*wire)[:0]
+		scratchPool.Put(wire)
+	}()
 	if rule.when != nil {
 		ok, err := truthy(ctx, rule.when, record, r.values)
 		if err != nil {
@@ -432,19 +449,19 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 			out.el, out.err = model.Parse(rule.kind, v, r.defs)
 		}
 		if r.stream != nil && out.err == nil {
-			out.lo = len(ev.wire)
+			out.lo = len(*wire)
 			var err error
 			switch el := out.el.(type) {
 			case model.Component:
-				ev.wire, err = intake.AppendComponent(ev.wire, &el)
+				*wire, err = intake.AppendComponent(*wire, &el)
 			case model.Relation:
-				ev.wire, err = intake.AppendRelation(ev.wire, &el)
+				*wire, err = intake.AppendRelation(*wire, &el)
 			}
 			if err != nil {
 				out.el, out.err = nil, err
-				ev.wire = ev.wire[:out.lo]
+				*wire = (*wire)[:out.lo]
 			}
-			out.hi = len(ev.wire)
+			out.hi = len(*wire)
 		}
 		ev.outs = append(ev.outs, out)
 		return nil
@@ -453,6 +470,9 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 		ev.err, ev.field = err, "jq"
 	}
 }
+
+// scratchPool holds the buffers evaluate encodes elements into.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // apply runs one rule over its records, on every core, and takes what it
 // built in record order. Problems of the rule are recorded in the result;

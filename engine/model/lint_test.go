@@ -30,3 +30,17 @@ func FuzzIsURN(f *testing.F) {
 		}
 	})
 }
+
+// labelRE is the pattern isLabel implements, as the reference writes it.
+var labelRE = regexp.MustCompile(`^[a-z][a-z0-9_\-:./]*$`)
+
+func FuzzIsLabel(f *testing.F) {
+	for _, l := range []string{"", "a", "os:linux", "A", "1a", "a b", "a/b.c-d_e:f", "é", "a\n"} {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, l string) {
+		if got, want := isLabel(l), labelRE.MatchString(l); got != want {
+			t.Errorf("isLabel(%q) = %v, the pattern says %v", l, got, want)
+		}
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -244,8 +243,30 @@ func (p *parser) timestamp(key string, now int64) int64 {
 // year 5138); anything larger is milliseconds or worse.
 const maxSeconds = 1e11
 
-// labelRE is StackState's label format.
-var labelRE = regexp.MustCompile(`^[a-z][a-z0-9_\-:./]*$`)
+// isLabel reports whether l has StackState's label format,
+// ^[a-z][a-z0-9_\-:./]*$.
+func isLabel(l string) bool {
+	if l == "" || l[0] < 'a' || l[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(l); i++ {
+		if !labelByte[l[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// labelByte marks the bytes a label may hold after its first.
+var labelByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isLowerAlnum(byte(c))
+	}
+	for _, c := range []byte("_-:./") {
+		t[c] = true
+	}
+	return t
+}()
 
 func (p *parser) labels(key string) []string {
 	ls := p.strings(key, true)
@@ -255,7 +276,7 @@ func (p *parser) labels(key string) []string {
 		switch {
 		case len(l) > 200:
 			p.failf(key, "label %q is longer than 200 characters", orig[:40]+"…")
-		case !labelRE.MatchString(l):
+		case !isLabel(l):
 			p.failf(key, "label %q must start with a letter and hold only letters, digits and _ - : . /", orig)
 		case strings.HasSuffix(l, ":"):
 			p.failf(key, "label %q must not end with ':'", orig)

@@ -44,6 +44,11 @@ type Input struct {
 	// like Emit; they keep referring to the document's text, which the
 	// caller must not change afterwards.
 	EmitRaw func(records [][]byte) error
+	// Alloc, when set, returns a zeroed buffer of n bytes that lives until
+	// the run ends, for a document the source hands to JSON whole: the run
+	// may keep it outside the Go heap. The buffer must not be used after
+	// the run; nil means make.
+	Alloc func(n int) []byte
 	// Secret marks a value found at run time, such as a token, as secret:
 	// it is redacted from errors, logs and recordings.
 	Secret func(string)
@@ -54,6 +59,14 @@ type Input struct {
 	// of going to the network.
 	Transport Transport
 	Logger    *slog.Logger
+}
+
+// Buffer returns a buffer of n bytes from Alloc, or a new slice.
+func (in *Input) Buffer(n int) []byte {
+	if in.Alloc != nil {
+		return in.Alloc(n)
+	}
+	return make([]byte, n)
 }
 
 // JSON adds the records of one JSON document given as its text: split by

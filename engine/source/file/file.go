@@ -111,22 +111,34 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
 	return nil
 }
 
-// readJSON reads a JSON document whole, in one allocation of the file's
-// size, and hands its text to the run, which keeps the records as text
-// where it can.
+// readJSON reads a JSON document whole, into one buffer of the file's size
+// from the run, and hands its text to the run, which keeps the records as
+// text where it can.
 func readJSON(ctx context.Context, fh *os.File, r io.Reader, in *source.Input) error {
-	var buf bytes.Buffer
-	if st, err := fh.Stat(); err == nil && st.Size() > 0 {
-		buf.Grow(int(st.Size()) + bytes.MinRead) // ReadFrom grows with less room
+	size := 0
+	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
+		size = int(st.Size())
 	}
-	if _, err := buf.ReadFrom(r); err != nil {
+	// One byte more than the size tells a file that grew while read.
+	buf := in.Buffer(size + 1)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+	case err != nil:
 		return err
+	default: // the file is larger than it was: read the rest on the heap
+		rest, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		buf = append(buf[:n:n], rest...)
+		n = len(buf)
 	}
-	data := buf.Bytes()
+	data := buf[:n]
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errEmpty
 	}
-	err := in.JSON(ctx, data)
+	err = in.JSON(ctx, data)
 	if je := (*source.JSONError)(nil); errors.As(err, &je) {
 		return jsonError(data, je.Err)
 	}

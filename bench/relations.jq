@@ -1,0 +1,5 @@
+{
+  source: .parent,
+  target: .child,
+  type: ($vars.relation_types[.type] // .type)
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# bench/run.sh [SIZES…] — the CMDB benchmark of make bench.
+#
+# For each size (a number of ServiceNow configuration items; default
+# $BENCH_SIZES or "10000 100000 1000000") it generates an export with
+# bench/cmdb/cmdbgen (SIZE CIs and 2·SIZE relationships in the Table API's
+# default form: every field a plain string, references as sys_ids; about
+# 1.4 kB of JSON per CI) into a temporary directory, then times with
+# /usr/bin/time -v
+#
+#   (a) bin/stackmap run --once --output file:OUT bench/cmdb.yaml, and
+#   (b) the gojq CLI running the same jq (bench/components.jq and
+#       bench/relations.jq, which a test keeps equal to cmdb.yaml's rules)
+#       on the same files,
+#
+# checks that each produced every component and relation, and prints one
+# table: input size, stackmap's wall time, CPU time (user + system), peak
+# resident memory and that memory divided by the input size, gojq's wall
+# time, CPU time and peak memory, and how many times faster (wall time)
+# stackmap was than gojq. MB are 10^6 bytes. On a busy machine wall times
+# grow with the load; the CPU times much less.
+#
+# Environment:
+#   STACKMAP_BIN   the stackmap binary; unset, bin/stackmap is built
+#   BENCH_SIZES    the sizes when none are given as arguments
+#   BENCH_RUNS     runs per tool and size; the fastest counts (default 1)
+#   GOJQ_VERSION   the gojq to install (default v0.12.19)
+#   GO             the go command (default go)
+#
+# Needs Go (the module proxy, to install gojq) and /usr/bin/time (Debian
+# package time). Everything it writes goes to one temporary directory,
+# removed at exit; 1 000 000 CIs take about 1.4 GB of input and over 1 GB
+# of output there. A tool that would not fit in the memory available (as
+# foreseen from its peak memory per input byte at the size before) is not
+# run: gojq's columns then show -, and stackmap's fails the benchmark.
+# Exits non-zero when a run fails or its output falls short.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+GO=${GO:-go}
+GOJQ_VERSION=${GOJQ_VERSION:-v0.12.19}
+RUNS=${BENCH_RUNS:-1}
+
+if [ $# -gt 0 ]; then
+	SIZES=("$@")
+else
+	read -r -a SIZES <<<"${BENCH_SIZES:-10000 100000 1000000}"
+fi
+for n in "${SIZES[@]}"; do
+	if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 2 ]; then
+		echo "run.sh: size $n: give numbers of CIs, 2 or more" >&2
+		exit 2
+	fi
+done
+if ! [[ $RUNS =~ ^[0-9]+$ ]] || [ "$RUNS" -lt 1 ]; then
+	echo "run.sh: BENCH_RUNS=$RUNS: give a number, 1 or more" >&2
+	exit 2
+fi
+if [ ! -x /usr/bin/time ]; then
+	echo "run.sh: /usr/bin/time is missing; install it with apt-get install time" >&2
+	exit 1
+fi
+
+# One temporary directory for the tools, the exports and the outputs.
+W=$(mktemp -d "${TMPDIR:-/tmp}/stackmap-cmdbbench.XXXXXX")
+cleanup() { rm -rf "$W"; }
+trap cleanup EXIT
+mkdir "$W/bin"
+
+log() { echo "run.sh: $*" >&2; }
+
+# The tools: stackmap, the generator and the gojq CLI.
+if [ -z "${STACKMAP_BIN:-}" ]; then
+	log "building bin/stackmap"
+	(cd "$ROOT" && CGO_ENABLED=0 "$GO" build -trimpath -o bin/stackmap ./cmd/stackmap)
+	STACKMAP_BIN=$ROOT/bin/stackmap
+fi
+(cd "$ROOT" && "$GO" build -o "$W/bin/cmdbgen" ./bench/cmdb/cmdbgen)
+log "installing gojq $GOJQ_VERSION"
+(cd "$W" && GOBIN="$W/bin" "$GO" install "github.com/itchyny/gojq/cmd/gojq@$GOJQ_VERSION")
+GOJQ=$W/bin/gojq
+
+# gojq gets the mapping's vars (none but dir uses ${…}, so the file's text
+# is what stackmap sees) and one program over both files: the first input
+# is cmdb_ci.json, the second cmdb_rel_ci.json; .result[] stands in for the
+# sources' records and the rules' each.
+VARS=$("$GOJQ" --yaml-input -c .vars "$HERE/cmdb.yaml")
+{
+	printf '(input | .result[] | (\n'
+	cat "$HERE/components.jq"
+	printf '\n)),\n(input | .result[] | (\n'
+	cat "$HERE/relations.jq"
+	printf '\n))\n'
+} >"$W/cmdb-gojq.jq"
+
+# run.sh runs to files: without a state directory run --once keeps no
+# state, and so no shrink guard compares one size with the last.
+unset STACKMAP_STATE_DIR
+
+# timed OUT ERR CMD… runs CMD under /usr/bin/time -v, its stdout to OUT
+# and its stderr to ERR, and sets WALL, CPU (seconds) and RSS_KB; it
+# returns the command's exit status.
+timed() {
+	local out=$1 err=$2
+	shift 2
+	local status=0
+	/usr/bin/time -v -o "$W/time.txt" "$@" >"$out" 2>"$err" || status=$?
+	# "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34"
+	WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+		n = split($NF, p, ":"); s = 0
+		for (i = 1; i <= n; i++) s = s * 60 + p[i]
+		printf "%.2f", s }' "$W/time.txt")
+	CPU=$(awk -F': ' '/User time/ {u = $NF} /System time/ {s = $NF} END {printf "%.2f", u + s}' "$W/time.txt")
+	RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $NF}' "$W/time.txt")
+	return "$status"
+}
+
+# mb BYTES prints BYTES in MB, to one decimal.
+mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1e6}'; }
+
+# Peak memory per input byte, to foresee whether a size fits in memory: on
+# a shared machine a run that does not fit would wake the OOM killer, which
+# may kill anybody's process. Each is updated from the last size run;
+# gojq's starts from what v0.12.19 took for 10 000 and 100 000 CIs (5.7
+# and 5.1), stackmap's is unknown until its first size.
+JQ_RATIO=6
+SM_RATIO=""
+
+# fits RATIO BYTES returns whether RATIO·BYTES stays under 90% of the
+# memory available now; an empty RATIO fits.
+fits() {
+	[ -z "$1" ] || awk -v r="$1" -v b="$2" '/^MemAvailable:/ {exit !(r * b < 0.9 * $2 * 1024)}' /proc/meminfo
+}
+
+# gb RATIO BYTES prints RATIO·BYTES in GB, and the memory available.
+gb() {
+	awk -v r="$1" -v b="$2" '/^MemAvailable:/ {printf "about %.1f GB, %.1f GB available", r * b / 1e9, $2 * 1024 / 1e9}' /proc/meminfo
+}
+
+# bench_size N generates an export of N CIs, runs both tools on it
+# $RUNS times and prints the table's row; it returns non-zero when a run
+# fails or its output falls short, or when stackmap would not fit in
+# memory. gojq is skipped (its columns show -) when it would not fit.
+bench_size() {
+	local n=$1 data=$W/data-$1 out=$W/out-$1 rels=$((2 * $1))
+	log "$n CIs: generating"
+	"$W/bin/cmdbgen" -cis "$n" -out "$data" >/dev/null || return 1
+	local input=$(($(stat -c %s "$data/cmdb_ci.json") + $(stat -c %s "$data/cmdb_rel_ci.json")))
+	if ! fits "$SM_RATIO" "$input"; then
+		log "$n CIs: stackmap would need $(gb "$SM_RATIO" "$input"); not run"
+		return 1
+	fi
+	local jq_fits=1
+	if ! fits "$JQ_RATIO" "$input"; then
+		log "$n CIs: gojq would need $(gb "$JQ_RATIO" "$input"); skipped"
+		jq_fits=0
+	fi
+
+	local run got lines best_sm="" best_jq="- - -" sm jq
+	for run in $(seq "$RUNS"); do
+		# (a) stackmap, to files; then count what it wrote.
+		log "$n CIs: stackmap, run $run of $RUNS"
+		rm -rf "$out" && mkdir "$out"
+		if ! timed /dev/null "$W/stackmap.err" env CMDB_DIR="$data" \
+			"$STACKMAP_BIN" run --once --output "file:$out" --hostname bench "$HERE/cmdb.yaml"; then
+			log "$n CIs: stackmap failed:"
+			tail -n 20 "$W/stackmap.err" >&2
+			return 1
+		fi
+		sm="$WALL $CPU $RSS_KB"
+		got=$("$GOJQ" -n -r 'reduce (inputs.topologies[]) as $t ([0, 0];
+			[.[0] + ($t.components | length), .[1] + ($t.relations | length)]) | "\(.[0]) \(.[1])"' "$out"/*.json)
+		rm -rf "$out"
+		if [ "$got" != "$n $rels" ]; then
+			log "$n CIs: stackmap wrote $got components and relations, want $n $rels"
+			return 1
+		fi
+		if [ -z "$best_sm" ] || faster "$sm" "$best_sm"; then best_sm=$sm; fi
+
+		# (b) the gojq CLI: one compact line per component and relation.
+		[ "$jq_fits" = 1 ] || continue
+		log "$n CIs: gojq, run $run of $RUNS"
+		if ! timed "$W/gojq.out" "$W/gojq.err" \
+			"$GOJQ" -n -c --argjson vars "$VARS" -f "$W/cmdb-gojq.jq" "$data/cmdb_ci.json" "$data/cmdb_rel_ci.json"; then
+			log "$n CIs: gojq failed:"
+			tail -n 20 "$W/gojq.err" >&2
+			return 1
+		fi
+		jq="$WALL $CPU $RSS_KB"
+		lines=$(wc -l <"$W/gojq.out")
+		rm -f "$W/gojq.out"
+		if [ "$lines" -ne $((n + rels)) ]; then
+			log "$n CIs: gojq wrote $lines elements, want $((n + rels))"
+			return 1
+		fi
+		if [ "$best_jq" = "- - -" ] || faster "$jq" "$best_jq"; then best_jq=$jq; fi
+	done
+
+	# The fastest run of each tool counts.
+	local sm_wall sm_cpu sm_rss jq_wall jq_cpu jq_rss jq_mb="-" speed="-"
+	read -r sm_wall sm_cpu sm_rss <<<"$best_sm"
+	read -r jq_wall jq_cpu jq_rss <<<"$best_jq"
+	SM_RATIO=$(awk -v r="$sm_rss" -v i="$input" 'BEGIN {printf "%.2f", r * 1024 / i}')
+	if [ "$jq_rss" != "-" ]; then
+		JQ_RATIO=$(awk -v r="$jq_rss" -v i="$input" 'BEGIN {printf "%.2f", r * 1024 / i}')
+		jq_mb=$(mb $((jq_rss * 1024)))
+		speed=$(awk -v j="$jq_wall" -v s="$sm_wall" 'BEGIN {if (s > 0) printf "%.2fx", j / s; else print "-"}')
+	fi
+	printf "$fmt" "$n" "$(mb "$input")" "$sm_wall" "$sm_cpu" "$(mb $((sm_rss * 1024)))" "$SM_RATIO" \
+		"$jq_wall" "$jq_cpu" "$jq_mb" "$speed"
+}
+
+# faster A B: whether the run A ("WALL …") took less wall time than B.
+faster() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN {exit !(a < b)}'; }
+
+fmt='%9s %9s | %8s %8s %8s %9s | %8s %8s %8s | %13s\n'
+printf '%20s | %-37s | %-26s |\n' "" "stackmap run --once" "gojq CLI"
+printf "$fmt" CIs "input MB" "wall s" "CPU s" "RSS MB" RSS/input "wall s" "CPU s" "RSS MB" gojq/stackmap
+failed=0
+for n in "${SIZES[@]}"; do
+	bench_size "$n" || failed=1
+	rm -rf "$W/data-$n" "$W/out-$n"
+done
+
+if [ "$failed" -ne 0 ]; then
+	log "some runs failed"
+	exit 1
+fi

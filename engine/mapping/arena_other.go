@@ -1,0 +1,8 @@
+//go:build !linux
+
+package mapping
+
+// mapBytes maps nothing outside Linux: buffers are plain slices there.
+func mapBytes(n int) ([]byte, bool) { return nil, false }
+
+func unmapBytes(b []byte) {}
