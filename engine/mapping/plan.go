@@ -46,6 +46,9 @@ type Plan struct {
 	hasHealth   bool
 	state       *expr.Program
 	hasTopology bool
+	// independent tells that no source uses another, so that all may be
+	// fetched at once.
+	independent bool
 	secrets     []string
 	redactor    *config.Redactor
 }
@@ -160,9 +163,13 @@ func Compile(m *config.Mapping) (*Plan, error) {
 		p.state, err = all.Expr(m.State)
 		errs.Append(m.State.Pos, err)
 	}
+	p.independent = true
 	for i, sp := range p.sources {
 		for _, scope := range scopes[i+1:] {
-			sp.eager = sp.eager || scope.Mentions(names[i])
+			if scope.Mentions(names[i]) {
+				sp.eager = true
+				p.independent = false
+			}
 		}
 		sp.eager = sp.eager || m.State.IsSet() && expr.MentionsVar(m.State.Src, names[i])
 	}

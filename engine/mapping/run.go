@@ -235,10 +235,8 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 			return r.fail(fmt.Errorf("%s: %w", p.Path, err))
 		}
 	}
-	for _, s := range p.sources {
-		if err := r.fetch(ctx, s, opt, log); err != nil {
-			return r.fail(err)
-		}
+	if err := r.fetchAll(ctx, opt, log); err != nil {
+		return r.fail(err)
 	}
 	for _, rule := range p.rules {
 		if err := r.apply(ctx, rule); err != nil {
@@ -296,16 +294,60 @@ func (r *run) instance(ctx context.Context) (model.Instance, error) {
 	return inst, nil
 }
 
-func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.Logger) error {
+// fetched is what fetching one source gave.
+type fetched struct {
+	stat SourceStat
+	rs   *records
+	list []any // the decoded list, when the source is eager
+	err  error
+}
+
+// fetchAll fetches the plan's sources: one after another, or all at once
+// when none uses another. Either way the results are kept in source order,
+// and the first failure in that order fails the run.
+func (r *run) fetchAll(ctx context.Context, opt Options, log *slog.Logger) error {
+	srcs := r.p.sources
+	if !r.p.independent || len(srcs) < 2 {
+		for _, s := range srcs {
+			if err := r.keep(s, r.fetch(ctx, s, opt, log)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	results := make([]fetched, len(srcs))
+	var wg sync.WaitGroup
+	for i, s := range srcs {
+		wg.Go(func() { results[i] = r.fetch(ctx, s, opt, log) })
+	}
+	wg.Wait()
+	for i, s := range srcs {
+		if err := r.keep(s, results[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fetch reads one source. It changes nothing of the run but its arena and
+// secrets, so that sources that do not use one another can be fetched at
+// once.
+func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.Logger) fetched {
 	start := time.Now()
-	stat := SourceStat{Name: s.name, Kind: s.kind}
-	rs := &records{}
+	f := fetched{stat: SourceStat{Name: s.name, Kind: s.kind}, rs: &records{}}
+	n := min(len(r.values), s.nvars)
+	values := r.values[:n:n]
+	if len(values) < s.nvars {
+		// Fetched at once with the sources before it, which it does not
+		// use: their variables are null here.
+		values = append(slices.Clone(values), make([]any, s.nvars-len(values))...)
+	}
 	in := &source.Input{
 		Source: s.name,
-		Values: r.values[:s.nvars],
+		Values: values,
 		Records: func(ctx context.Context, doc any) ([]any, error) {
 			var out []any
-			err := s.records.Run(ctx, doc, r.values[:s.nvars], func(v any) error {
+			err := s.records.Run(ctx, doc, values, func(v any) error {
 				out = append(out, v)
 				return nil
 			})
@@ -318,14 +360,14 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 		Logger:    log.With("source", s.name),
 	}
 	in.Emit = func(recs []any) error {
-		stat.Documents++
-		rs.addValues(recs)
+		f.stat.Documents++
+		f.rs.addValues(recs)
 		return nil
 	}
 	in.Split = s.split
 	in.EmitRaw = func(raw [][]byte) error {
-		stat.Documents++
-		rs.addRaw(raw)
+		f.stat.Documents++
+		f.rs.addRaw(raw)
 		return nil
 	}
 	var err error
@@ -343,12 +385,11 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 	} else {
 		err = s.fetcher.Fetch(ctx, in)
 	}
-	stat.Records = rs.len()
-	var list []any
+	f.stat.Records = f.rs.len()
 	if err == nil && (s.eager || r.lint || r.explain != "") {
-		list, err = rs.decoded(ctx, r.workers)
+		f.list, err = f.rs.decoded(ctx, r.workers)
 	}
-	stat.Duration = time.Since(start)
+	f.stat.Duration = time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%v)", err, ctx.Err())
@@ -356,17 +397,25 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("%w (timeout %s)", err, r.p.Timeout)
 		}
-		stat.Error = r.redact(err.Error())
-		r.res.Sources = append(r.res.Sources, stat)
-		return fmt.Errorf("%s: source %q (%s) failed, so nothing is sent: %w", s.pos, s.name, s.kind, err)
+		f.stat.Error = r.redact(err.Error())
+		f.err = fmt.Errorf("%s: source %q (%s) failed, so nothing is sent: %w", s.pos, s.name, s.kind, err)
+		return f
+	}
+	log.Debug("source fetched", "source", s.name, "records", f.stat.Records, "duration", f.stat.Duration)
+	return f
+}
+
+// keep adds what fetching a source gave to the run, or returns its error.
+func (r *run) keep(s *sourcePlan, f fetched) error {
+	r.res.Sources = append(r.res.Sources, f.stat)
+	if f.err != nil {
+		return f.err
 	}
 	if r.origins != nil {
-		r.recordOrigins(s, rs, list)
+		r.recordOrigins(s, f.rs, f.list)
 	}
-	r.res.Sources = append(r.res.Sources, stat)
-	log.Debug("source fetched", "source", s.name, "records", stat.Records, "duration", stat.Duration)
-	r.recs = append(r.recs, rs)
-	r.values = append(r.values, list) // nil until decoded; see need
+	r.recs = append(r.recs, f.rs)
+	r.values = append(r.values, f.list) // nil until decoded; see need
 	return nil
 }
 
