@@ -33,6 +33,26 @@ func (a *arena) alloc(n int) []byte {
 	return b
 }
 
+// drop gives back to the system the whole pages from the start of first
+// to the end of last, when both lie in one buffer alloc mapped; that text
+// must not be read again. A run drops the text of records it is done with,
+// so that its memory shrinks as a rule walks a large source.
+func (a *arena) drop(first, last []byte) {
+	if len(first) == 0 || len(last) == 0 {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, m := range a.maps {
+		lo, ok1 := offset(m, first)
+		hi, ok2 := offset(m, last)
+		if ok1 && ok2 && hi >= lo {
+			dropPages(m[lo : hi+len(last)])
+			return
+		}
+	}
+}
+
 // free unmaps every buffer alloc mapped.
 func (a *arena) free() {
 	a.mu.Lock()

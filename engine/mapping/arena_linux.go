@@ -1,6 +1,9 @@
 package mapping
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // mapBytes maps n bytes of anonymous memory and asks for transparent huge
 // pages for it.
@@ -14,3 +17,28 @@ func mapBytes(n int) ([]byte, bool) {
 }
 
 func unmapBytes(b []byte) { _ = syscall.Munmap(b) }
+
+// offset returns where b starts in m, when it lies inside m.
+func offset(m, b []byte) (int, bool) {
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	mlo := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	if lo < mlo || lo+uintptr(len(b)) > mlo+uintptr(len(m)) {
+		return 0, false
+	}
+	return int(lo - mlo), true
+}
+
+// dropPages tells the system the whole pages inside b, a part of a
+// mapping, are not needed: their memory is freed at once, and reads would
+// see zeros. Mappings start on a page, so offsets in them are aligned as
+// addresses are.
+func dropPages(b []byte) {
+	page := uintptr(syscall.Getpagesize())
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	first := (lo+page-1)&^(page-1) - lo
+	last := (lo+uintptr(len(b)))&^(page-1) - lo
+	if last <= first {
+		return
+	}
+	_ = syscall.Madvise(b[first:last], syscall.MADV_DONTNEED)
+}

@@ -6,3 +6,7 @@ package mapping
 func mapBytes(n int) ([]byte, bool) { return nil, false }
 
 func unmapBytes(b []byte) {}
+
+func offset(m, b []byte) (int, bool) { return 0, false }
+
+func dropPages(b []byte) {}

@@ -87,6 +87,9 @@ type rulePlan struct {
 	// keys, when set, are the only keys of a record that when and jq
 	// read: raw records need only those decoded.
 	keys map[string]bool
+	// drops tells that the rule is the last to read the records of the
+	// source it runs over, so that it may give their text back as it goes.
+	drops bool
 }
 
 // Compile turns a loaded mapping into a plan. It reports every problem it
@@ -172,6 +175,17 @@ func Compile(m *config.Mapping) (*Plan, error) {
 			}
 		}
 		sp.eager = sp.eager || m.State.IsSet() && expr.MentionsVar(m.State.Src, names[i])
+	}
+	for j, sp := range p.sources {
+		last := -1
+		for k, rule := range p.rules {
+			if rule.over == j || slices.Contains(rule.needs, j) {
+				last = k
+			}
+		}
+		if last >= 0 && !sp.eager && p.rules[last].over == j && !slices.Contains(p.rules[last].needs, j) {
+			p.rules[last].drops = true
+		}
 	}
 	p.secrets = m.Secrets
 	p.redactor = config.NewRedactor(m.Secrets)

@@ -567,8 +567,20 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 		n, at = len(list), func(i int) (any, error) { return list[i], nil }
 	}
 
+	// The last rule to read a source gives back the text of the records
+	// it has taken, every dropEvery records.
+	const dropEvery = 4096
+	dropped := 0
+	var rs *records
+	if rule.drops && rule.over >= 0 && r.recs[rule.over].list == nil {
+		rs = r.recs[rule.over]
+	}
 	take := func(ev *evaluated) error {
 		stat.RecordsIn++
+		if rs != nil && stat.RecordsIn-dropped >= dropEvery {
+			r.arena.drop(rs.raw[dropped], rs.raw[stat.RecordsIn-2]) // the one before this
+			dropped = stat.RecordsIn - 1
+		}
 		switch {
 		case ev.field == "record" || ev.field == "when":
 			fail(r.ruleError(rule, ev.field, ev.err, ev.record))

@@ -153,7 +153,9 @@ func TestStreamedRunEqualsBatchRun(t *testing.T) {
 // expression cannot split the text (so records are decoded values) and
 // one that can, and requires the same batch.
 func TestRawRecordsEqualDecodedRecords(t *testing.T) {
-	cis, rels := wideExport(1000)
+	// Large enough for the text to be mapped outside the heap, and given
+	// back as the rules go.
+	cis, rels := wideExport(12000)
 	files := map[string]string{"cis.json": cis, "rels.json": rels}
 	raw, rawPath := mustCompile(t, wideMapping, files)
 	decoded, decodedPath := mustCompile(t, strings.ReplaceAll(wideMapping, "records: .result[]", "records: .result | .[]"), files)
