@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -290,6 +292,103 @@ func TestSampleIsGenerated(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s/%s is not what the generator writes; regenerate it with go run ./bench/cmdb/cmdbgen -cis 12 -out bench/%s", sample, name, sample)
+		}
+	}
+}
+
+// TestHTTPMappingMatches keeps cmdb-http.yaml, the HTTP rows of run.sh,
+// the same mapping as cmdb.yaml but for its sources: the same rules, the
+// same instance (the payloads are compared byte for byte) and the same
+// vars, except dir there and url, user and password here. The sources
+// must be the Table API's two tables, 1000 records a page, and the
+// default credentials those cmdbserve takes.
+func TestHTTPMappingMatches(t *testing.T) {
+	load := func(name string) map[string]any {
+		t.Helper()
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return m
+	}
+	file, web := load("cmdb.yaml"), load("cmdb-http.yaml")
+	for _, key := range []string{"components", "relations", "instance"} {
+		if !reflect.DeepEqual(file[key], web[key]) {
+			t.Errorf("cmdb-http.yaml's %s differs from cmdb.yaml's; make them the same\ncmdb.yaml: %v\ncmdb-http.yaml: %v",
+				key, file[key], web[key])
+		}
+	}
+	fileVars, _ := file["vars"].(map[string]any)
+	webVars, _ := web["vars"].(map[string]any)
+	want := map[string]string{
+		"url":      "${CMDB_URL:-http://127.0.0.1:8080}",
+		"user":     "${CMDB_USER:-" + cmdb.User + "}",
+		"password": "${CMDB_PASSWORD:-" + cmdb.Password + "}",
+	}
+	for k, v := range want {
+		if webVars[k] != v {
+			t.Errorf("cmdb-http.yaml: vars.%s is %v, want %s", k, webVars[k], v)
+		}
+	}
+	if _, ok := fileVars["dir"]; !ok {
+		t.Error("cmdb.yaml has no vars.dir")
+	}
+	rest := func(vars map[string]any, drop ...string) map[string]any {
+		out := maps.Clone(vars)
+		for _, k := range drop {
+			delete(out, k)
+		}
+		return out
+	}
+	if a, b := rest(fileVars, "dir"), rest(webVars, "url", "user", "password"); !reflect.DeepEqual(a, b) {
+		t.Errorf("the vars of cmdb-http.yaml (but url, user and password) differ from those of cmdb.yaml (but dir); make them the same\ncmdb.yaml: %v\ncmdb-http.yaml: %v", a, b)
+	}
+
+	// The sources: cis and rels, from the two tables, 1000 a page.
+	sources, _ := web["sources"].([]any)
+	tables := []string{cmdb.CITable, cmdb.RelTable}
+	if len(sources) != len(tables) {
+		t.Fatalf("cmdb-http.yaml has %d sources, want %d", len(sources), len(tables))
+	}
+	for i, name := range []string{"cis", "rels"} {
+		var src struct {
+			Name    string `yaml:"name"`
+			Records string `yaml:"records"`
+			HTTP    struct {
+				URL      string `yaml:"url"`
+				Paginate struct {
+					Offset struct {
+						OffsetParam string `yaml:"offset_param"`
+						LimitParam  string `yaml:"limit_param"`
+						Limit       int    `yaml:"limit"`
+					} `yaml:"offset"`
+					MaxPages int `yaml:"max_pages"`
+				} `yaml:"paginate"`
+			} `yaml:"http"`
+		}
+		data, err := yaml.Marshal(sources[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(data, &src); err != nil {
+			t.Fatal(err)
+		}
+		url := "{{ $vars.url }}/api/now/table/" + tables[i]
+		p := src.HTTP.Paginate
+		if src.Name != name || src.Records != ".result[]" || src.HTTP.URL != url {
+			t.Errorf("source %d is %q reading %s from %q, want %q reading .result[] from %q", i, src.Name, src.Records, src.HTTP.URL, name, url)
+		}
+		if p.Offset.OffsetParam != "sysparm_offset" || p.Offset.LimitParam != "sysparm_limit" || p.Offset.Limit != 1000 {
+			t.Errorf("source %s: paginate.offset is %+v, want sysparm_offset and sysparm_limit, 1000 a page", name, p.Offset)
+		}
+		// 1 000 000 CIs have RelsPerCI·1 000 000 relationships; one more
+		// page is the empty one after the last full page.
+		if need := cmdb.RelsPerCI*1000000/1000 + 1; p.MaxPages < need {
+			t.Errorf("source %s: max_pages is %d; 1 000 000 CIs need %d", name, p.MaxPages, need)
 		}
 	}
 }

@@ -20,6 +20,23 @@
 # stackmap was than gojq. MB are 10^6 bytes. On a busy machine wall times
 # grow with the load; the CPU times much less.
 #
+# Then the HTTP rows: for each size it generates the export again, serves
+# it with bench/cmdb/cmdbserve (the ServiceNow Table API on loopback, 1000
+# records a page with sysparm_offset and sysparm_limit, basic auth) and
+# times
+#
+#   (c) bin/stackmap run --once --output file:OUT bench/cmdb-http.yaml,
+#
+# the same mapping reading the same records page by page over HTTP. It
+# checks the output as for (a) and prints a second table: input size, the
+# pages stackmap fetched (as the server counted them: 1000 records a page,
+# and an empty page after a last full one), wall time, CPU time and peak
+# memory of stackmap (the server's are not counted; it shares the cores),
+# that memory divided by the input size, and (a)'s peak memory for the same
+# size with the ratio of the two: the memory of the http source should not
+# grow with the number of pages beyond the records it holds for the
+# snapshot, as the file source holds them.
+#
 # Environment:
 #   STACKMAP_BIN   the stackmap binary; unset, bin/stackmap is built
 #   BENCH_SIZES    the sizes when none are given as arguments
@@ -32,7 +49,8 @@
 # removed at exit; 1 000 000 CIs take about 1.4 GB of input and over 1 GB
 # of output there. A tool that would not fit in the memory available (as
 # foreseen from its peak memory per input byte at the size before) is not
-# run: gojq's columns then show -, and stackmap's fails the benchmark.
+# run: gojq's columns then show -, and stackmap's fails the benchmark. An
+# HTTP row needs the server's memory too, about the size of the input.
 # Exits non-zero when a run fails or its output falls short.
 set -euo pipefail
 
@@ -64,8 +82,18 @@ fi
 
 # One temporary directory for the tools, the exports and the outputs.
 W=$(mktemp -d "${TMPDIR:-/tmp}/stackmap-cmdbbench.XXXXXX")
-cleanup() { rm -rf "$W"; }
+# SERVER is the process id of a running cmdbserve, which cleanup stops.
+SERVER=""
+cleanup() {
+	if [ -n "$SERVER" ]; then
+		kill "$SERVER" 2>/dev/null || true
+		wait "$SERVER" 2>/dev/null || true
+	fi
+	rm -rf "$W"
+}
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 mkdir "$W/bin"
 
 log() { echo "run.sh: $*" >&2; }
@@ -77,6 +105,7 @@ if [ -z "${STACKMAP_BIN:-}" ]; then
 	STACKMAP_BIN=$ROOT/bin/stackmap
 fi
 (cd "$ROOT" && "$GO" build -o "$W/bin/cmdbgen" ./bench/cmdb/cmdbgen)
+(cd "$ROOT" && "$GO" build -o "$W/bin/cmdbserve" ./bench/cmdb/cmdbserve)
 log "installing gojq $GOJQ_VERSION"
 (cd "$W" && GOBIN="$W/bin" "$GO" install "github.com/itchyny/gojq/cmd/gojq@$GOJQ_VERSION")
 GOJQ=$W/bin/gojq
@@ -126,6 +155,9 @@ mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1e6}'; }
 # and 5.1), stackmap's is unknown until its first size.
 JQ_RATIO=6
 SM_RATIO=""
+# FILE_RSS_KB[N] is the peak memory of stackmap's file-source run of N CIs,
+# for the HTTP rows to compare with.
+declare -A FILE_RSS_KB=()
 
 # fits RATIO BYTES returns whether RATIO·BYTES stays under 90% of the
 # memory available now; an empty RATIO fits.
@@ -202,6 +234,7 @@ bench_size() {
 	read -r sm_wall sm_cpu sm_rss <<<"$best_sm"
 	read -r jq_wall jq_cpu jq_rss <<<"$best_jq"
 	SM_RATIO=$(awk -v r="$sm_rss" -v i="$input" 'BEGIN {printf "%.2f", r * 1024 / i}')
+	FILE_RSS_KB[$n]=$sm_rss
 	if [ "$jq_rss" != "-" ]; then
 		JQ_RATIO=$(awk -v r="$jq_rss" -v i="$input" 'BEGIN {printf "%.2f", r * 1024 / i}')
 		jq_mb=$(mb $((jq_rss * 1024)))
@@ -214,12 +247,133 @@ bench_size() {
 # faster A B: whether the run A ("WALL …") took less wall time than B.
 faster() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN {exit !(a < b)}'; }
 
+# start_server DIR starts cmdbserve on the export in DIR, on a free port
+# of 127.0.0.1, sets SERVER and URL, and returns non-zero when it does not
+# print its URL within two minutes (it reads and checks the whole export
+# first).
+start_server() {
+	"$W/bin/cmdbserve" -dir "$1" -addr 127.0.0.1:0 >"$W/serve.out" 2>"$W/serve.err" &
+	SERVER=$!
+	URL=""
+	local waited=0
+	while [ "$waited" -lt 1200 ]; do
+		URL=$(head -n 1 "$W/serve.out")
+		[ -z "$URL" ] || return 0
+		kill -0 "$SERVER" 2>/dev/null || break
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+	log "cmdbserve did not start:"
+	tail -n 20 "$W/serve.err" >&2
+	stop_server
+	return 1
+}
+
+# stop_server stops the cmdbserve of start_server (SIGTERM), waits for it
+# and sets CI_PAGES and REL_PAGES to the pages of each table it served and
+# UNAUTHORIZED to the requests it refused; all three are empty when it did
+# not say.
+stop_server() {
+	CI_PAGES="" REL_PAGES="" UNAUTHORIZED=""
+	[ -n "$SERVER" ] || return 0
+	kill "$SERVER" 2>/dev/null || true
+	wait "$SERVER" 2>/dev/null || true
+	SERVER=""
+	# "pages cmdb_ci 11 cmdb_rel_ci 21 unauthorized 0"
+	read -r CI_PAGES REL_PAGES UNAUTHORIZED < <(awk '$1 == "pages" {print $3, $5, $7}' "$W/serve.out") || true
+}
+
+# http_size N generates an export of N CIs, serves it with cmdbserve, runs
+# stackmap on cmdb-http.yaml $RUNS times and prints the HTTP table's row;
+# it returns non-zero when a run fails, its output falls short or the
+# pages are not the ones expected, or when stackmap and the server would
+# not fit in memory.
+http_size() {
+	local n=$1 data=$W/data-$1 out=$W/out-$1 rels=$((2 * $1))
+	log "$n CIs, http: generating"
+	"$W/bin/cmdbgen" -cis "$n" -out "$data" >/dev/null || return 1
+	local input=$(($(stat -c %s "$data/cmdb_ci.json") + $(stat -c %s "$data/cmdb_rel_ci.json")))
+	# The server holds the input; stackmap is foreseen from the last HTTP
+	# row, or else from the file rows.
+	local ratio=${HTTP_RATIO:-$SM_RATIO}
+	local need=$(awk -v r="${ratio:-0}" 'BEGIN {printf "%.2f", r + 1.1}')
+	if ! fits "$need" "$input"; then
+		log "$n CIs, http: stackmap and cmdbserve would need $(gb "$need" "$input"); not run"
+		return 1
+	fi
+	log "$n CIs, http: starting cmdbserve"
+	start_server "$data" || return 1
+
+	local run got best="" sm
+	for run in $(seq "$RUNS"); do
+		log "$n CIs, http: stackmap, run $run of $RUNS"
+		rm -rf "$out" && mkdir "$out"
+		if ! timed /dev/null "$W/stackmap.err" env CMDB_URL="$URL" \
+			"$STACKMAP_BIN" run --once --output "file:$out" --hostname bench "$HERE/cmdb-http.yaml"; then
+			log "$n CIs, http: stackmap failed:"
+			tail -n 20 "$W/stackmap.err" >&2
+			stop_server
+			return 1
+		fi
+		sm="$WALL $CPU $RSS_KB"
+		got=$("$GOJQ" -n -r 'reduce (inputs.topologies[]) as $t ([0, 0];
+			[.[0] + ($t.components | length), .[1] + ($t.relations | length)]) | "\(.[0]) \(.[1])"' "$out"/*.json)
+		rm -rf "$out"
+		if [ "$got" != "$n $rels" ]; then
+			log "$n CIs, http: stackmap wrote $got components and relations, want $n $rels"
+			stop_server
+			return 1
+		fi
+		if [ -z "$best" ] || faster "$sm" "$best"; then best=$sm; fi
+	done
+	stop_server
+	rm -rf "$data"
+
+	# Each run fetches every record once: ceil(records/1000) pages a
+	# table, and one empty page more after a last full one.
+	local ci_pages=$CI_PAGES rel_pages=$REL_PAGES
+	if [ -z "$UNAUTHORIZED" ]; then
+		log "$n CIs, http: cmdbserve did not report the pages it served:"
+		tail -n 20 "$W/serve.err" >&2
+		return 1
+	fi
+	if [ "$UNAUTHORIZED" != 0 ]; then
+		log "$n CIs, http: cmdbserve refused $UNAUTHORIZED requests (401)"
+		return 1
+	fi
+	local pages=$(((ci_pages + rel_pages) / RUNS))
+	local least=$(((n + 999) / 1000 + (rels + 999) / 1000))
+	if [ $((ci_pages + rel_pages)) -ne $((pages * RUNS)) ] || [ "$pages" -lt "$least" ] || [ "$pages" -gt $((least + 2)) ]; then
+		log "$n CIs, http: cmdbserve served $ci_pages + $rel_pages pages in $RUNS runs, want $least to $((least + 2)) a run"
+		return 1
+	fi
+
+	local wall cpu rss file_mb="-" vs="-"
+	read -r wall cpu rss <<<"$best"
+	HTTP_RATIO=$(awk -v r="$rss" -v i="$input" 'BEGIN {printf "%.2f", r * 1024 / i}')
+	if [ -n "${FILE_RSS_KB[$n]:-}" ]; then
+		file_mb=$(mb $((FILE_RSS_KB[$n] * 1024)))
+		vs=$(awk -v h="$rss" -v f="${FILE_RSS_KB[$n]}" 'BEGIN {printf "%.2f", h / f}')
+	fi
+	printf "$hfmt" "$n" "$(mb "$input")" "$pages" "$wall" "$cpu" "$(mb $((rss * 1024)))" "$HTTP_RATIO" "$file_mb" "$vs"
+}
+HTTP_RATIO=""
+
 fmt='%9s %9s | %8s %8s %8s %9s | %8s %8s %8s | %13s\n'
-printf '%20s | %-37s | %-26s |\n' "" "stackmap run --once" "gojq CLI"
+printf '%19s | %-36s | %-26s |\n' "" "stackmap run --once" "gojq CLI"
 printf "$fmt" CIs "input MB" "wall s" "CPU s" "RSS MB" RSS/input "wall s" "CPU s" "RSS MB" gojq/stackmap
 failed=0
 for n in "${SIZES[@]}"; do
 	bench_size "$n" || failed=1
+	rm -rf "$W/data-$n" "$W/out-$n"
+done
+
+hfmt='%9s %9s %7s | %8s %8s %8s %9s | %8s %9s\n'
+echo
+printf '%27s | %-36s | %s\n' "" "stackmap run --once, http source" "file source"
+printf "$hfmt" CIs "input MB" pages "wall s" "CPU s" "RSS MB" RSS/input "RSS MB" http/file
+for n in "${SIZES[@]}"; do
+	http_size "$n" || failed=1
 	rm -rf "$W/data-$n" "$W/out-$n"
 done
 

@@ -40,4 +40,16 @@
 // The command cmdbgen (bench/cmdb/cmdbgen) writes an export to a directory:
 //
 //	go run ./bench/cmdb/cmdbgen -cis 100000 -out /tmp/cmdb
+//
+// A Server (NewServer) answers the Table API's GET /api/now/table/cmdb_ci
+// and /api/now/table/cmdb_rel_ci from such a directory, as ServiceNow does:
+// sysparm_offset and sysparm_limit select the records [offset,
+// offset+limit) of {"result":[…]}, X-Total-Count gives the table's size, a
+// Link header the first, previous, next and last pages, and a request
+// without basic auth for User and Password gets 401 with ServiceNow's JSON
+// error. It reads the two files once and serves a page by writing the
+// bytes its records have in the file, with no decoding or encoding. The
+// command cmdbserve (bench/cmdb/cmdbserve) runs one:
+//
+//	go run ./bench/cmdb/cmdbserve -dir /tmp/cmdb -addr 127.0.0.1:0
 package cmdb

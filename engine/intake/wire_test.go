@@ -39,7 +39,7 @@ func TestAppendValueTable(t *testing.T) {
 		uint(1), uint8(255), uint16(65535), uint32(1 << 31), uint64(math.MaxUint64), uintptr(7),
 		0.0, math.Copysign(0, -1), 1.0, -1.5, 0.1, 1e-6, 9.99999e-7, 1e-7, 1.5e-7, 1e-10, 1e-100, 1e20, 1e21, 1.5e21,
 		123456789012345680000.0, math.MaxFloat64, math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64, 5e-324,
-		float32(0.1), float32(1e-7), float32(1e21), float32(1e20), float32(3.4e38), float32(1.4e-45), float32(-0.0),
+		float32(0.1), float32(1e-7), float32(1e21), float32(1e20), float32(3.4e38), float32(1.4e-45), float32(math.Copysign(0, -1)),
 		"", "plain", `quote " backslash \ slash /`, "<a&b>", "\b\f\n\r\t", "\x00\x01\x1f\x7f",
 		"\u2028\u2029", "a\u2028b", "\xff", "a\xffb", "\xc3", "\xc3(", "\xe2\x82", "\xed\xa0\x80", "\xf4\x90\x80\x80",
 		"é日本😀", "\uFFFD", "\xef\xbf\xbd",
