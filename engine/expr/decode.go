@@ -121,7 +121,7 @@ func (d *jsonDecoder) value(depth int) (any, bool) {
 		}
 		return stringOf(data[start:end], flags), true
 	case '{':
-		return d.object(depth + 1)
+		return d.object(depth+1, nil)
 	case '[':
 		return d.array(depth + 1)
 	case 't':
@@ -151,8 +151,10 @@ func (d *jsonDecoder) value(depth int) (any, bool) {
 	return nil, false
 }
 
-// object parses the object at d.pos, which is at nesting level depth.
-func (d *jsonDecoder) object(depth int) (any, bool) {
+// object parses the object at d.pos, which is at nesting level depth. With
+// keys, it keeps only the members keys names and skips the others' values
+// without decoding them (see DecodeKeys).
+func (d *jsonDecoder) object(depth int, keys map[string]bool) (any, bool) {
 	if depth > jsonMaxDepth {
 		return nil, false
 	}
@@ -183,11 +185,19 @@ func (d *jsonDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		d.pos = skipJSONSpace(data, d.pos+1)
-		v, ok := d.value(depth)
-		if !ok {
-			return nil, false
+		if keys != nil && !keys[key] {
+			s := jsonScanner{data: data, pos: d.pos}
+			if !s.skipValue(depth) {
+				return nil, false
+			}
+			d.pos = s.pos
+		} else {
+			v, ok := d.value(depth)
+			if !ok {
+				return nil, false
+			}
+			d.members = append(d.members, jsonMember{key, v})
 		}
-		d.members = append(d.members, jsonMember{key, v})
 		d.pos = skipJSONSpace(data, d.pos)
 		if d.pos >= len(data) {
 			return nil, false
