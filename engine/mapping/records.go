@@ -103,6 +103,22 @@ func (rs *records) decoded(ctx context.Context, workers int) ([]any, error) {
 	return rs.list, rs.err
 }
 
+// drop gives the text of records lo to hi (inclusive) back to the
+// system, document by document: each span lies inside the buffer of one
+// document, which holds its records in order, so no other text is hit.
+func (rs *records) drop(a *arena, lo, hi int) {
+	start := 0
+	for _, end := range rs.docs {
+		if first, last := max(lo, start), min(hi, end-1); first <= last && rs.raw[first] != nil && rs.raw[last] != nil {
+			a.drop(rs.raw[first], rs.raw[last])
+		}
+		if end > hi {
+			return
+		}
+		start = end
+	}
+}
+
 // document returns the number, from 1, of the document record i came from.
 func (rs *records) document(i int) int {
 	return sort.SearchInts(rs.docs, i+1) + 1

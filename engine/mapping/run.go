@@ -578,7 +578,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 	take := func(ev *evaluated) error {
 		stat.RecordsIn++
 		if rs != nil && stat.RecordsIn-dropped >= dropEvery {
-			r.arena.drop(rs.raw[dropped], rs.raw[stat.RecordsIn-2]) // the one before this
+			rs.drop(&r.arena, dropped, stat.RecordsIn-2) // up to the one before this
 			dropped = stat.RecordsIn - 1
 		}
 		switch {

@@ -199,7 +199,11 @@ func (p page) emit(in *source.Input) error {
 // decoded values; else the records expression run on the decoded body.
 func (f *fetcher) records(ctx context.Context, in *source.Input, res *response) (page, error) {
 	if f.format == "json" && in.Split != nil && in.EmitRaw != nil {
-		if raw, ok := in.Split(res.body); ok {
+		// The run keeps the text in its own buffers, off the Go heap; the
+		// body and its decoded form are garbage once the page is done.
+		body := in.Buffer(len(res.body))
+		copy(body, res.body)
+		if raw, ok := in.Split(body); ok {
 			return page{raw: raw, text: true}, nil
 		}
 	}
