@@ -35,10 +35,10 @@ func offset(m, b []byte) (int, bool) {
 func dropPages(b []byte) {
 	page := uintptr(syscall.Getpagesize())
 	lo := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	first := (lo+page-1)&^(page-1) - lo
-	last := (lo+uintptr(len(b)))&^(page-1) - lo
+	hi := lo + uintptr(len(b))
+	first, last := (lo+page-1)&^(page-1), hi&^(page-1)
 	if last <= first {
-		return
+		return // no whole page inside b
 	}
-	_ = syscall.Madvise(b[first:last], syscall.MADV_DONTNEED)
+	_ = syscall.Madvise(b[first-lo:last-lo], syscall.MADV_DONTNEED)
 }

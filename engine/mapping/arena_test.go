@@ -72,3 +72,26 @@ func TestDropKeepsOtherText(t *testing.T) {
 		t.Errorf("only %d of the 4000 dropped records were given back", zeroed)
 	}
 }
+
+// TestDropSmallSpans drops spans shorter than a page, at every offset in a
+// page, which must give nothing back and change nothing.
+func TestDropSmallSpans(t *testing.T) {
+	var a arena
+	defer a.free()
+	buf := a.alloc(3 * 4096)
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	for off := range 4096 {
+		for _, n := range []int{1, 100, 4095} {
+			a.drop(buf[off:off+1], buf[off+n-1:off+n])
+		}
+	}
+	if bytes.Count(buf, []byte{'x'}) != len(buf) {
+		t.Error("a span shorter than a page gave memory back")
+	}
+	a.drop(buf[:1], buf[len(buf)-1:])
+	if len(a.maps) > 0 && bytes.Count(buf, []byte{0}) != len(buf) {
+		t.Error("a span of whole pages was not given back")
+	}
+}
