@@ -46,8 +46,10 @@ type Plan struct {
 	hasHealth   bool
 	state       *expr.Program
 	hasTopology bool
-	// independent tells that no source uses another, so that all may be
-	// fetched at once.
+	// independent tells that all sources are files and none uses
+	// another, so that all may be read at once. Sources that make requests
+	// are fetched one after another, so that a failing one spares the
+	// APIs of those after it.
 	independent bool
 	secrets     []string
 	redactor    *config.Redactor
@@ -168,6 +170,7 @@ func Compile(m *config.Mapping) (*Plan, error) {
 	}
 	p.independent = true
 	for i, sp := range p.sources {
+		p.independent = p.independent && sp.kind == "file"
 		for _, scope := range scopes[i+1:] {
 			if scope.Mentions(names[i]) {
 				sp.eager = true
