@@ -185,7 +185,7 @@ func (a *Assembler) Component(wire []byte) error {
 	if err := a.room(kindComponent); err != nil {
 		return err
 	}
-	a.cur.comps = appendElement(a.cur.comps, wire)
+	a.cur.comps = a.appendElement(a.cur.comps, wire)
 	a.added()
 	a.components++
 	a.digest.Write(wire)
@@ -204,7 +204,7 @@ func (a *Assembler) Relation(wire []byte) error {
 	if err := a.room(kindRelation); err != nil {
 		return err
 	}
-	a.cur.rels = appendElement(a.cur.rels, wire)
+	a.cur.rels = a.appendElement(a.cur.rels, wire)
 	a.added()
 	a.relations++
 	a.digest.Write(wire)
@@ -478,6 +478,7 @@ func (a *Assembler) release() {
 
 // render appends the envelope of c to dst.
 func (a *Assembler) render(dst []byte, c *chunk) []byte {
+	dst = slices.Grow(dst, len(a.head)+len(c.metrics)+len(c.states)+len(c.comps)+len(c.rels)+1024)
 	dst = append(dst, a.head...)
 	dst = append(dst, '{')
 	if len(c.groups) > 1 {
@@ -558,10 +559,19 @@ func appendComma(buf []byte) []byte {
 }
 
 // appendElement appends the wire form of an element to buf, after a comma
-// if buf holds elements already.
-func appendElement(buf, wire []byte) []byte {
+// if buf holds elements already. An empty buffer without room is made
+// large enough for a whole envelope of elements of this size at once:
+// growing a buffer of megabytes step by step copies it over and over and
+// touches fresh memory each time.
+func (a *Assembler) appendElement(buf, wire []byte) []byte {
+	if len(buf) == 0 && cap(buf) < len(wire) {
+		buf = make([]byte, 0, min((len(wire)+1)*a.opt.chunkSize*5/4, maxPresize))
+	}
 	return append(appendComma(buf), wire...)
 }
+
+// maxPresize caps the room appendElement makes at once.
+const maxPresize = 64 << 20
 
 // spill keeps complete envelopes in an unnamed temporary file until they
 // can be handed out.

@@ -464,6 +464,8 @@ type output struct {
 	err error // why v is not an element; nil with el == nil: v was null
 	// wire[lo:hi] of the evaluated is the element's encoding.
 	lo, hi int
+	// keys are the hashes the checker needs, made on the worker.
+	keys model.IDKeys
 }
 
 // evaluate runs a rule on one record: when, jq, then model.Parse of every
@@ -496,6 +498,12 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 		out := output{v: v}
 		if v != nil {
 			out.el, out.err = model.Parse(rule.kind, v, r.defs)
+		}
+		switch el := out.el.(type) {
+		case model.Component:
+			out.keys = r.check.KeysOf(&el)
+		case model.Relation:
+			out.keys = r.check.KeysOf(&el)
 		}
 		if r.stream != nil && out.err == nil {
 			out.lo = len(*wire)
@@ -606,7 +614,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 				continue
 			}
 			stat.Out++
-			if err := r.add(out.el, ev.wire[out.lo:out.hi]); err != nil {
+			if err := r.add(out.el, ev.wire[out.lo:out.hi], &out.keys); err != nil {
 				return err
 			}
 			id := elementID(out.el)
@@ -737,11 +745,11 @@ func (r *run) recheck(ctx context.Context, rule *rulePlan, record any, first []s
 
 // add takes one element: it checks it, and streams it (wire is its
 // encoding) or adds it to the batch.
-func (r *run) add(el any, wire []byte) error {
+func (r *run) add(el any, wire []byte, keys *model.IDKeys) error {
 	b := r.batch
 	switch el := el.(type) {
 	case model.Component:
-		r.check.Component(&el)
+		r.check.ComponentKeyed(&el, keys)
 		if r.stream != nil {
 			r.res.Components++
 			r.res.ComponentIDs = append(r.res.ComponentIDs, el.ID)
@@ -749,7 +757,7 @@ func (r *run) add(el any, wire []byte) error {
 		}
 		b.Components = append(b.Components, el)
 	case model.Relation:
-		r.check.Relation(&el)
+		r.check.RelationKeyed(&el, keys)
 		if r.stream != nil {
 			r.res.Relations++
 			return r.stream.Relation(wire)

@@ -145,17 +145,51 @@ func (c *Checker) Batch(b *Batch) {
 	}
 }
 
+// IDKeys are the hashes of an element's ids that the checker needs. KeysOf
+// makes them and may run on any goroutine, so that a run can hash on every
+// core and leave only the bookkeeping to the one that takes elements in
+// order.
+type IDKeys struct {
+	id, source, target key
+	idents             []key
+}
+
+// KeysOf returns the keys of a component, relation or health state.
+func (c *Checker) KeysOf(el any) IDKeys {
+	var k IDKeys
+	switch x := el.(type) {
+	case *Component:
+		k.id = c.key(x.ID)
+		if c.idents != nil {
+			k.idents = make([]key, len(x.Identifiers))
+			for i, id := range x.Identifiers {
+				k.idents[i] = c.key(id)
+			}
+		}
+	case *Relation:
+		k.id, k.source, k.target = c.key(x.ID), c.key(x.Source), c.key(x.Target)
+	case *HealthState:
+		k.id, k.source = c.key(x.ID), c.key(x.Identifier)
+	}
+	return k
+}
+
 // Component checks one component.
 func (c *Checker) Component(x *Component) {
-	k := c.key(x.ID)
-	c.comps.add(k, x.ID)
+	k := c.KeysOf(x)
+	c.ComponentKeyed(x, &k)
+}
+
+// ComponentKeyed checks one component whose keys KeysOf made.
+func (c *Checker) ComponentKeyed(x *Component, k *IDKeys) {
+	c.comps.add(k.id, x.ID)
 	if c.idents != nil {
-		c.idents[k] = struct{}{}
+		c.idents[k.id] = struct{}{}
+		for _, ik := range k.idents {
+			c.idents[ik] = struct{}{}
+		}
 	}
 	for _, id := range x.Identifiers {
-		if c.idents != nil {
-			c.idents[c.key(id)] = struct{}{}
-		}
 		if !IsURN(id) {
 			c.badURN.add(func() string { return fmt.Sprintf("%s (%s)", id, x.ID) })
 		}
@@ -167,12 +201,18 @@ func (c *Checker) Component(x *Component) {
 
 // Relation checks one relation.
 func (c *Checker) Relation(x *Relation) {
-	c.rels.add(c.key(x.ID), x.ID)
-	for _, end := range []string{x.Source, x.Target} {
-		if !c.comps.has(c.key(end)) {
-			c.dangling.add(func() string { return fmt.Sprintf("%s (%s)", x.ID, end) })
-			break
-		}
+	k := c.KeysOf(x)
+	c.RelationKeyed(x, &k)
+}
+
+// RelationKeyed checks one relation whose keys KeysOf made.
+func (c *Checker) RelationKeyed(x *Relation, k *IDKeys) {
+	c.rels.add(k.id, x.ID)
+	switch {
+	case !c.comps.has(k.source):
+		c.dangling.add(func() string { return fmt.Sprintf("%s (%s)", x.ID, x.Source) })
+	case !c.comps.has(k.target):
+		c.dangling.add(func() string { return fmt.Sprintf("%s (%s)", x.ID, x.Target) })
 	}
 	if c.now != "" && strings.Contains(x.ID, c.now) {
 		c.unstable.add(func() string { return x.ID })
@@ -181,12 +221,13 @@ func (c *Checker) Relation(x *Relation) {
 
 // Health checks one health state.
 func (c *Checker) Health(x *HealthState) {
+	k := c.KeysOf(x)
 	if c.idents != nil {
-		if _, ok := c.idents[c.key(x.Identifier)]; !ok {
+		if _, ok := c.idents[k.source]; !ok {
 			c.unbound.add(func() string { return fmt.Sprintf("%s (%s)", x.ID, x.Identifier) })
 		}
 	}
-	c.healths.add(c.key(x.ID), x.ID)
+	c.healths.add(k.id, x.ID)
 }
 
 // Problems returns what Check reports for the elements checked so far.
