@@ -178,6 +178,7 @@ bench_size() {
 	local n=$1 data=$W/data-$1 out=$W/out-$1 rels=$((2 * $1))
 	log "$n CIs: generating"
 	"$W/bin/cmdbgen" -cis "$n" -out "$data" >/dev/null || return 1
+	sync # the runs should not share the disk with the writeback of the export
 	local input=$(($(stat -c %s "$data/cmdb_ci.json") + $(stat -c %s "$data/cmdb_rel_ci.json")))
 	if ! fits "$SM_RATIO" "$input"; then
 		log "$n CIs: stackmap would need $(gb "$SM_RATIO" "$input"); not run"
@@ -193,7 +194,7 @@ bench_size() {
 	for run in $(seq "$RUNS"); do
 		# (a) stackmap, to files; then count what it wrote.
 		log "$n CIs: stackmap, run $run of $RUNS"
-		rm -rf "$out" && mkdir "$out"
+		rm -rf "$out" && mkdir "$out" && sync
 		if ! timed /dev/null "$W/stackmap.err" env CMDB_DIR="$data" \
 			"$STACKMAP_BIN" run --once --output "file:$out" --hostname bench "$HERE/cmdb.yaml"; then
 			log "$n CIs: stackmap failed:"
@@ -292,6 +293,7 @@ http_size() {
 	local n=$1 data=$W/data-$1 out=$W/out-$1 rels=$((2 * $1))
 	log "$n CIs, http: generating"
 	"$W/bin/cmdbgen" -cis "$n" -out "$data" >/dev/null || return 1
+	sync # the runs should not share the disk with the writeback of the export
 	local input=$(($(stat -c %s "$data/cmdb_ci.json") + $(stat -c %s "$data/cmdb_rel_ci.json")))
 	# The server holds the input; stackmap is foreseen from the last HTTP
 	# row, or else from the file rows.
