@@ -499,27 +499,27 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 		if v != nil {
 			out.el, out.err = model.Parse(rule.kind, v, r.defs)
 		}
+		// The checker's hashes, and the encoding when streaming, are made
+		// here, on every core.
+		out.lo = len(*wire)
+		var err error
 		switch el := out.el.(type) {
 		case model.Component:
 			out.keys = r.check.KeysOf(&el)
+			if r.stream != nil {
+				*wire, err = intake.AppendComponent(*wire, &el)
+			}
 		case model.Relation:
 			out.keys = r.check.KeysOf(&el)
-		}
-		if r.stream != nil && out.err == nil {
-			out.lo = len(*wire)
-			var err error
-			switch el := out.el.(type) {
-			case model.Component:
-				*wire, err = intake.AppendComponent(*wire, &el)
-			case model.Relation:
+			if r.stream != nil {
 				*wire, err = intake.AppendRelation(*wire, &el)
 			}
-			if err != nil {
-				out.el, out.err = nil, err
-				*wire = (*wire)[:out.lo]
-			}
-			out.hi = len(*wire)
 		}
+		if err != nil {
+			out.el, out.err = nil, err
+			*wire = (*wire)[:out.lo]
+		}
+		out.hi = len(*wire)
 		ev.outs = append(ev.outs, out)
 		return nil
 	})
@@ -559,33 +559,32 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 	// The records: a source's own, a list each made, or one null. Of a
 	// source's raw records, only the keys the rule reads are decoded, and
 	// the whole record only for a message.
-	n, at, eachErr := 1, func(int) (any, error) { return nil, nil }, error(nil)
-	var atKeys func(int) (any, bool, error)
+	n, eachErr := 1, error(nil)
+	read := func(int) (any, bool, error) { return nil, false, nil }
+	var rs *records
 	switch {
 	case rule.over >= 0:
-		rs := r.recs[rule.over]
-		n, at = rs.len(), rs.at
-		atKeys = func(i int) (any, bool, error) { return rs.atKeys(i, rule.keys) }
+		rs = r.recs[rule.over]
+		n = rs.len()
+		read = func(i int) (any, bool, error) { return rs.atKeys(i, rule.keys) }
 	case rule.each != nil:
 		var list []any
 		eachErr = rule.each.Run(ctx, nil, r.values, func(v any) error {
 			list = append(list, v)
 			return nil
 		})
-		n, at = len(list), func(i int) (any, error) { return list[i], nil }
+		n = len(list)
+		read = func(i int) (any, bool, error) { return list[i], false, nil }
 	}
 
 	// The last rule to read a source gives back the text of the records
 	// it has taken, every dropEvery records.
 	const dropEvery = 4096
 	dropped := 0
-	var rs *records
-	if rule.drops && rule.over >= 0 && r.recs[rule.over].list == nil {
-		rs = r.recs[rule.over]
-	}
+	dropping := rule.drops && rs != nil && rs.list == nil
 	take := func(ev *evaluated) error {
 		stat.RecordsIn++
-		if rs != nil && stat.RecordsIn-dropped >= dropEvery {
+		if dropping && stat.RecordsIn-dropped >= dropEvery {
 			rs.drop(&r.arena, dropped, stat.RecordsIn-2) // up to the one before this
 			dropped = stat.RecordsIn - 1
 		}
@@ -646,19 +645,14 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 		return nil
 	}
 	err := ordered(ctx, n, r.workers, func(i int, ev *evaluated) {
-		record, partial, err := any(nil), false, error(nil)
-		if atKeys != nil {
-			record, partial, err = atKeys(i)
-		} else {
-			record, err = at(i)
-		}
+		record, partial, err := read(i)
 		if err != nil {
 			ev.err, ev.field = err, "record"
 			return
 		}
 		r.evaluate(ctx, rule, record, ev)
 		if partial && ev.failed() {
-			if full, err := at(i); err == nil {
+			if full, err := rs.at(i); err == nil {
 				ev.record = full // messages show the whole record
 			}
 		}

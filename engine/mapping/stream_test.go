@@ -176,3 +176,49 @@ func TestRawRecordsEqualDecodedRecords(t *testing.T) {
 		t.Errorf("raw and decoded records give different runs:\n%+v\n%+v", a.Rules, b.Rules)
 	}
 }
+
+// TestSourceListsWhereMentioned checks that a source's list is there,
+// decoded, wherever an expression other than each: $src[] mentions it: in
+// a rule's jq, in a later source and in the state expression.
+func TestSourceListsWhereMentioned(t *testing.T) {
+	files := map[string]string{
+		"cis.json":  `{"result": [{"id": "a", "f": "b.json"}, {"id": "b"}, {"id": "c"}]}`,
+		"rels.json": `{"result": [{"s": "a", "t": "b"}, {"s": "b", "t": "c"}]}`,
+		"b.json":    `[{"id": "d"}]`,
+	}
+	p, _ := mustCompile(t, `
+name: mentioned
+state: '{rels: ($rels | length)}'
+sources:
+  - name: cis
+    file: {path: cis.json}
+    records: .result[]
+  - name: rels
+    file: {path: rels.json}
+    records: .result[]
+  - name: more
+    file: {path: "{{ $cis[0].f }}", format: json}
+components:
+  - each: $cis[]
+    jq: '{id, type: "t", name: "\($cis | length) cis"}'
+  - each: $more[]
+    jq: '{id, type: "t"}'
+relations:
+  - each: $rels[]
+    jq: '{source: .s, target: .t, type: "r"}'
+`, files)
+	res, err := p.Run(context.Background(), mapping.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range res.Batch.Components {
+		names = append(names, c.ID+"="+c.Name)
+	}
+	if want := []string{"a=3 cis", "b=3 cis", "c=3 cis", "d="}; !reflect.DeepEqual(names, want) {
+		t.Errorf("components %q, want %q", names, want)
+	}
+	if want := map[string]any{"rels": 2}; !reflect.DeepEqual(res.State, want) {
+		t.Errorf("state %#v, want %#v", res.State, want)
+	}
+}
