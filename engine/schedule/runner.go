@@ -43,6 +43,7 @@ type Runner struct {
 	wg     sync.WaitGroup
 
 	mu      sync.Mutex
+	stopped bool // set by Stop; no run starts after it
 	jobs    map[string]cron.EntryID
 	running map[string]*sync.Mutex // by job name, shared by its versions
 }
@@ -75,11 +76,13 @@ func (r *Runner) Add(j Job) {
 	offset := Offset(j.Name, Interval(j.Schedule, time.Now()))
 	running := r.lock(j.Name)
 	id := r.cron.Schedule(j.Schedule, cron.FuncJob(func() {
+		if !r.enter() {
+			return
+		}
+		defer r.wg.Done()
 		if !r.begin(j.Name, running) {
 			return
 		}
-		r.wg.Add(1)
-		defer r.wg.Done()
 		defer running.Unlock()
 		if offset > 0 {
 			t := time.NewTimer(offset)
@@ -101,15 +104,31 @@ func (r *Runner) Add(j Job) {
 // same protection against panics and against overlapping itself.
 func (r *Runner) RunNow(j Job) {
 	running := r.lock(j.Name)
-	if !r.begin(j.Name, running) {
+	if !r.enter() {
 		return
 	}
-	r.wg.Add(1)
+	if !r.begin(j.Name, running) {
+		r.wg.Done()
+		return
+	}
 	go func() {
 		defer r.wg.Done()
 		defer running.Unlock()
 		r.runSafely(j)
 	}()
+}
+
+// enter counts a run that is about to start, unless the runner stopped.
+// The count is taken under the runner's mutex, so that it never races
+// with Stop's wait for the runs under way.
+func (r *Runner) enter() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return false
+	}
+	r.wg.Add(1)
+	return true
 }
 
 // lock returns the mutex that keeps a job from overlapping itself; every
@@ -181,6 +200,9 @@ func (r *Runner) Start() { r.cron.Start() }
 func (r *Runner) Stop(grace time.Duration) {
 	// cron's own Stop would wait for the runs without a limit; the wait
 	// here has one.
+	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
 	r.cron.Stop()
 	done := make(chan struct{})
 	go func() {
