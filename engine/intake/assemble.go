@@ -3,15 +3,15 @@ package intake
 import (
 	"bufio"
 	"cmp"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"slices"
 	"sync"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/stackmap/stackmap/engine/model"
 )
@@ -64,7 +64,7 @@ type Assembler struct {
 	topoStarted           bool
 	healthStarted         bool
 
-	digest hash.Hash
+	digest *xxhash.Digest
 	buf    []byte // the envelope being handed out
 }
 
@@ -127,7 +127,7 @@ func NewAssembler(mapping string, opt Options, out func(chunk []byte) error) (*A
 		start:   StartSnapshot{RepeatIntervalS: r.repeatS},
 		head:    appendEnvelopeHead(nil, r.timestamp, r.hostname),
 		cur:     getChunk(),
-		digest:  sha256.New(),
+		digest:  xxhash.New(),
 	}, nil
 }
 
@@ -324,9 +324,12 @@ func (a *Assembler) Close() {
 	a.release()
 }
 
-// Digest returns the hex SHA-256 of the wire forms of every component and
-// relation added so far, in order, concatenated without separators: a
-// fingerprint of the topology for the state file.
+// Digest returns the hex 64-bit xxHash (XXH64) of the wire forms of every
+// component and relation added so far, in order, concatenated without
+// separators: a fingerprint of the topology for the state file. It tells
+// whether a snapshot changed, which needs no cryptographic hash; XXH64
+// hashes over ten times faster than SHA-256, on the goroutine that takes
+// elements in order.
 func (a *Assembler) Digest() string {
 	return hex.EncodeToString(a.digest.Sum(nil))
 }

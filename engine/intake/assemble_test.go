@@ -2,7 +2,6 @@ package intake
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/stackmap/stackmap/engine/model"
 )
@@ -83,7 +84,7 @@ func assembled(t *testing.T, b *model.Batch, opt Options, comps, rels int) ([][]
 // topologyDigest returns the digest an Assembler must report for b.
 func topologyDigest(t *testing.T, b *model.Batch) string {
 	t.Helper()
-	h := sha256.New()
+	h := xxhash.New()
 	for i := range b.Components {
 		w, err := AppendComponent(nil, &b.Components[i])
 		if err != nil {
