@@ -42,11 +42,17 @@ type jsonDecoder struct {
 	// records decoded one by one, are allocated and boxed once. Strings
 	// are immutable, so sharing them between results is safe.
 	cache [1 << jsonCacheBits]cachedString
+	// into, when set, is the empty map the next object at depth 1 fills
+	// (see DecodeKeys).
+	into map[string]any
 }
 
 type cachedString struct {
 	s string
 	v any // s as an any, once it has been a value
+	// keys and want cache whether s is in keys, for DecodeKeys.
+	keys *Keys
+	want bool
 }
 
 type jsonMember struct {
@@ -75,7 +81,7 @@ func DecodeJSON(data []byte) (any, error) {
 // release drops the decoder's references to the input and to values, and
 // returns it to the pool.
 func (d *jsonDecoder) release() {
-	d.data = nil
+	d.data, d.into = nil, nil
 	clear(d.members[:cap(d.members)])
 	clear(d.elems[:cap(d.elems)])
 	d.members, d.elems = d.members[:0], d.elems[:0]
@@ -154,7 +160,7 @@ func (d *jsonDecoder) value(depth int) (any, bool) {
 // object parses the object at d.pos, which is at nesting level depth. With
 // keys, it keeps only the members keys names and skips the others' values
 // without decoding them (see DecodeKeys).
-func (d *jsonDecoder) object(depth int, keys map[string]bool) (any, bool) {
+func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
 	if depth > jsonMaxDepth {
 		return nil, false
 	}
@@ -162,6 +168,10 @@ func (d *jsonDecoder) object(depth int, keys map[string]bool) (any, bool) {
 	d.pos = skipJSONSpace(data, d.pos+1)
 	if d.pos < len(data) && data[d.pos] == '}' {
 		d.pos++
+		if m := d.into; m != nil && depth == 1 {
+			d.into = nil
+			return m, true
+		}
 		return map[string]any{}, true
 	}
 	base := len(d.members)
@@ -175,17 +185,26 @@ func (d *jsonDecoder) object(depth int, keys map[string]bool) (any, bool) {
 			return nil, false
 		}
 		var key string
+		want := true
 		if cacheable(data[start:end], flags) {
-			key = d.lookup(data[start:end]).s
+			e := d.lookup(data[start:end])
+			key = e.s
+			if keys != nil {
+				if e.keys != keys {
+					e.keys, e.want = keys, keys.set[key]
+				}
+				want = e.want
+			}
 		} else {
 			key = stringOf(data[start:end], flags)
+			want = keys == nil || keys.set[key]
 		}
 		d.pos = skipJSONSpace(data, end+1)
 		if d.pos >= len(data) || data[d.pos] != ':' {
 			return nil, false
 		}
 		d.pos = skipJSONSpace(data, d.pos+1)
-		if keys != nil && !keys[key] {
+		if !want {
 			s := jsonScanner{data: data, pos: d.pos}
 			if !s.skipValue(depth) {
 				return nil, false
@@ -213,7 +232,12 @@ func (d *jsonDecoder) object(depth int, keys map[string]bool) (any, bool) {
 		d.pos = skipJSONSpace(data, d.pos)
 	}
 	ms := d.members[base:]
-	m := make(map[string]any, len(ms))
+	var m map[string]any
+	if depth == 1 && d.into != nil {
+		m, d.into = d.into, nil
+	} else {
+		m = make(map[string]any, len(ms))
+	}
 	for _, e := range ms {
 		m[e.key] = e.val // The last of duplicate keys wins, as in encoding/json.
 	}
@@ -273,7 +297,7 @@ func cacheable(b []byte, flags int) bool {
 func (d *jsonDecoder) lookup(b []byte) *cachedString {
 	e := &d.cache[hashBytes(b)]
 	if e.s != string(b) {
-		e.s, e.v = string(b), nil
+		e.s, e.v, e.keys = string(b), nil, nil
 	}
 	return e
 }

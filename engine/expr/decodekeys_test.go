@@ -21,14 +21,55 @@ func cutTo(v any, keys map[string]bool) any {
 	return out
 }
 
+// checkDecodeKeys decodes data with keys twice, into a new map and into
+// a map used before, and compares both with DecodeJSON's value cut down
+// to keys.
 func checkDecodeKeys(t *testing.T, data []byte, keys map[string]bool) {
 	want, wantErr := DecodeJSON(data)
-	got, err := DecodeKeys(data, keys)
-	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
-		t.Fatalf("DecodeKeys(%q) error %v, DecodeJSON's %v", data, err, wantErr)
+	list := make([]string, 0, len(keys))
+	for k := range keys {
+		list = append(list, k)
 	}
-	if err == nil && !reflect.DeepEqual(got, cutTo(want, keys)) {
-		t.Fatalf("DecodeKeys(%q, %v) = %#v, want %#v", data, keys, got, cutTo(want, keys))
+	set := NewKeys(list...)
+	reused := map[string]any{"left": "over"}
+	// The first decoding fills the decoder's cache of which keys set holds;
+	// the second reads it.
+	for _, into := range []map[string]any{nil, reused} {
+		clear(into)
+		got, err := DecodeKeys(data, set, into)
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("DecodeKeys(%q) error %v, DecodeJSON's %v", data, err, wantErr)
+		}
+		if err == nil && !reflect.DeepEqual(got, cutTo(want, keys)) {
+			t.Fatalf("DecodeKeys(%q, %v) = %#v, want %#v", data, keys, got, cutTo(want, keys))
+		}
+		if m, ok := got.(map[string]any); ok && into != nil && reflect.ValueOf(m).Pointer() != reflect.ValueOf(into).Pointer() {
+			t.Fatalf("DecodeKeys(%q) made a map instead of filling the one given", data)
+		}
+	}
+}
+
+func TestDecodeKeysSets(t *testing.T) {
+	// One decoder meets two sets in turn; what it caches of one must not
+	// answer for the other.
+	doc := []byte(`{"a": 1, "b": 2, "c": {"a": 3}}`)
+	ab, bc := NewKeys("a", "b"), NewKeys("b", "c")
+	for range 3 {
+		for _, tc := range []struct {
+			keys *Keys
+			want map[string]any
+		}{
+			{ab, map[string]any{"a": 1, "b": 2}},
+			{bc, map[string]any{"b": 2, "c": map[string]any{"a": 3}}},
+		} {
+			got, err := DecodeKeys(doc, tc.keys, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("DecodeKeys with %v = %v, want %v", tc.keys.List(), got, tc.want)
+			}
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stackmap/stackmap/engine/config"
@@ -88,7 +89,10 @@ type rulePlan struct {
 	needs []int
 	// keys, when set, are the only keys of a record that when and jq
 	// read: raw records need only those decoded.
-	keys map[string]bool
+	keys *expr.Keys
+	// maps holds emptied maps that records cut down to keys were decoded
+	// into, for the next records.
+	maps sync.Pool
 	// drops tells that the rule is the last to read the records of the
 	// source it runs over, so that it may give their text back as it goes.
 	drops bool
@@ -299,8 +303,8 @@ func (p *Plan) Sources() []string {
 
 // inputKeys returns the keys of their input the programs read, when they
 // read it only through constant keys, else nil.
-func inputKeys(progs ...*expr.Program) map[string]bool {
-	keys := map[string]bool{}
+func inputKeys(progs ...*expr.Program) *expr.Keys {
+	var keys []string
 	for _, p := range progs {
 		if p == nil {
 			continue
@@ -309,9 +313,7 @@ func inputKeys(progs ...*expr.Program) map[string]bool {
 		if !ok {
 			return nil
 		}
-		for _, k := range ks {
-			keys[k] = true
-		}
+		keys = append(keys, ks...)
 	}
-	return keys
+	return expr.NewKeys(keys...)
 }

@@ -47,13 +47,15 @@ func (rs *records) at(i int) (any, error) {
 }
 
 // atKeys returns record i like at, but decodes of a raw record only the
-// members keys names, when keys is set; partial tells that it did.
-func (rs *records) atKeys(i int, keys map[string]bool) (v any, partial bool, err error) {
+// members keys names, when keys is set; partial tells that it did. An
+// object record cut down to keys goes into into when that is not nil (see
+// expr.DecodeKeys).
+func (rs *records) atKeys(i int, keys *expr.Keys, into map[string]any) (v any, partial bool, err error) {
 	if keys == nil || rs.list != nil || rs.raw[i] == nil {
 		v, err = rs.at(i)
 		return v, false, err
 	}
-	v, err = expr.DecodeKeys(rs.raw[i], keys)
+	v, err = expr.DecodeKeys(rs.raw[i], keys, into)
 	return v, true, err
 }
 

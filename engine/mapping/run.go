@@ -560,13 +560,18 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 	// source's raw records, only the keys the rule reads are decoded, and
 	// the whole record only for a message.
 	n, eachErr := 1, error(nil)
-	read := func(int) (any, bool, error) { return nil, false, nil }
+	read := func(int, map[string]any) (any, bool, error) { return nil, false, nil }
 	var rs *records
+	// A record cut down to the keys the rule reads is needed only while it
+	// is evaluated, unless it failed or lint or explain look at it again;
+	// its map is then emptied and filled with the next record.
+	reuse := false
 	switch {
 	case rule.over >= 0:
 		rs = r.recs[rule.over]
 		n = rs.len()
-		read = func(i int) (any, bool, error) { return rs.atKeys(i, rule.keys) }
+		read = func(i int, into map[string]any) (any, bool, error) { return rs.atKeys(i, rule.keys, into) }
+		reuse = rule.keys != nil && !r.lint && r.explain == ""
 	case rule.each != nil:
 		var list []any
 		eachErr = rule.each.Run(ctx, nil, r.values, func(v any) error {
@@ -574,7 +579,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 			return nil
 		})
 		n = len(list)
-		read = func(i int) (any, bool, error) { return list[i], false, nil }
+		read = func(i int, _ map[string]any) (any, bool, error) { return list[i], false, nil }
 	}
 
 	// The last rule to read a source gives back the text of the records
@@ -645,7 +650,23 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 		return nil
 	}
 	err := ordered(ctx, n, r.workers, func(i int, ev *evaluated) {
-		record, partial, err := read(i)
+		var into map[string]any
+		if reuse {
+			into, _ = rule.maps.Get().(map[string]any)
+			if into == nil {
+				into = map[string]any{}
+			}
+			defer func() {
+				if !ev.failed() {
+					ev.record = nil
+				} else if m, ok := ev.record.(map[string]any); ok && reflect.ValueOf(m).UnsafePointer() == reflect.ValueOf(into).UnsafePointer() {
+					return // a message shows it
+				}
+				clear(into)
+				rule.maps.Put(into)
+			}()
+		}
+		record, partial, err := read(i, into)
 		if err != nil {
 			ev.err, ev.field = err, "record"
 			return

@@ -158,7 +158,7 @@ func TestRawRecordsEqualDecodedRecords(t *testing.T) {
 	cis, rels := wideExport(12000)
 	files := map[string]string{"cis.json": cis, "rels.json": rels}
 	raw, rawPath := mustCompile(t, wideMapping, files)
-	decoded, decodedPath := mustCompile(t, strings.ReplaceAll(wideMapping, "records: .result[]", "records: .result | .[]"), files)
+	decoded, decodedPath := mustCompile(t, strings.ReplaceAll(wideMapping, "records: .result[]", "records: .result | .[] | select(true)"), files)
 	a, err := raw.Run(context.Background(), mapping.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -220,5 +220,89 @@ relations:
 	}
 	if want := map[string]any{"rels": 2}; !reflect.DeepEqual(res.State, want) {
 		t.Errorf("state %#v, want %#v", res.State, want)
+	}
+}
+
+// TestReusedRecordMaps runs a rule that reads records cut down to their
+// keys, whose maps are reused from record to record: a key one record lacks
+// must not keep the value of the record before, every message of a failing
+// record must show its own record, whole, and nothing may depend on the
+// number of workers.
+func TestReusedRecordMaps(t *testing.T) {
+	src := `name: reuse
+sources:
+  - name: s
+    file: {path: s.json}
+    records: .result[]
+components:
+  - name: c
+    each: $s[]
+    jq: '{id: .id, type: "t", name: (.n // "none" | ascii_downcase)}'
+`
+	const n, every = 3000, 700
+	// export gives every third record no n, and with fail every 700th a
+	// number for n, which ascii_downcase fails on.
+	export := func(fail bool) string {
+		var b strings.Builder
+		b.WriteString(`{"result": [`)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"id": "r%d", `, i)
+			switch {
+			case fail && i%every == every-1:
+				fmt.Fprintf(&b, `"n": %d, `, i)
+			case i%3 != 0:
+				fmt.Fprintf(&b, `"n": "Name-%d", `, i)
+			}
+			fmt.Fprintf(&b, `"other": "o%d"}`, i)
+		}
+		b.WriteString(`]}`)
+		return b.String()
+	}
+
+	files := map[string]string{"s.json": export(false)}
+	p, _ := mustCompile(t, src, files)
+	decoded, _ := mustCompile(t, strings.ReplaceAll(src, "records: .result[]", "records: .result | .[] | select(true)"), files)
+	want, err := decoded.Run(context.Background(), mapping.Options{Now: now, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := want.Batch.Components[3]; c.Name != "none" {
+		t.Fatalf("component %s is named %q, want none", c.ID, c.Name)
+	}
+	for _, workers := range []int{1, 2, 4} {
+		res, err := p.Run(context.Background(), mapping.Options{Now: now, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(res.Batch, want.Batch) {
+			t.Errorf("workers=%d: the batch differs from the one of decoded records", workers)
+		}
+	}
+
+	p, _ = mustCompile(t, src, map[string]string{"s.json": export(true)})
+	var first *mapping.Result
+	for _, workers := range []int{1, 2, 4} {
+		res, err := p.Run(context.Background(), mapping.Options{Now: now, Workers: workers})
+		if err == nil {
+			t.Fatalf("workers=%d: the run did not fail", workers)
+		}
+		if len(res.Errors) != n/every {
+			t.Fatalf("workers=%d: %d errors, want %d:\n%s", workers, len(res.Errors), n/every, errText(res))
+		}
+		for k, e := range res.Errors {
+			i := (k+1)*every - 1
+			want := fmt.Sprintf(`record: {"id":"r%d","n":%d,"other":"o%d"}`, i, i, i)
+			if !strings.Contains(e.Error(), want) {
+				t.Errorf("workers=%d: error %d does not show its whole record %s:\n%s", workers, k, want, e)
+			}
+		}
+		if first == nil {
+			first = res
+		} else if !reflect.DeepEqual(res.Rules, first.Rules) {
+			t.Errorf("workers=%d: rules %+v, want %+v", workers, res.Rules, first.Rules)
+		}
 	}
 }
