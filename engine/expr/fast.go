@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -97,7 +98,11 @@ type fastProgram struct {
 
 // run evaluates the program on input, and reports false when gojq has to run
 // it instead; in that case it has not called fn.
-func (f *fastProgram) run(input any, values []any, fn func(any) error) (bool, error) {
+//
+// With lent, fn keeps neither its value nor any object in it once it has
+// returned (see Program.RunLent), and objects the program built are taken
+// back for later evaluations.
+func (f *fastProgram) run(input any, values []any, lent bool, fn func(any) error) (bool, error) {
 	if len(values) != f.nvars {
 		return false, nil // gojq reports the mismatch
 	}
@@ -105,7 +110,11 @@ func (f *fastProgram) run(input any, values []any, fn func(any) error) (bool, er
 		v, st := f.root.n.eval(input, values)
 		switch st {
 		case stOK:
-			return true, fn(v)
+			err := fn(v)
+			if r, ok := f.root.n.(recycler); ok && lent {
+				r.recycle(v)
+			}
+			return true, err
 		case stEmpty:
 			return true, nil
 		}
@@ -569,7 +578,23 @@ func (c *fastCompiler) object(o *gojq.Object) (fexpr, bool) {
 		}
 		entries = append(entries, e)
 	}
-	return single(cls, objectNode{entries}), true
+	n := objectNode{entries: entries, maps: new(sync.Pool)}
+	// The objects of entries' values that are object constructions
+	// themselves are made fresh at every evaluation, so they can be taken
+	// back with this one's, unless a later entry replaces them, or a
+	// computed key might.
+	computed := slices.ContainsFunc(entries, func(e objEntry) bool { return e.keyN != nil })
+	for i, e := range entries {
+		r, ok := e.val.(recycler)
+		if !ok || computed || slices.ContainsFunc(entries[i+1:], func(l objEntry) bool { return l.key == e.key }) {
+			continue
+		}
+		if n.own == nil {
+			n.own = make([]recycler, len(entries))
+		}
+		n.own[i] = r
+	}
+	return single(cls, n), true
 }
 
 func (c *fastCompiler) array(a *gojq.Array) (fexpr, bool) {
@@ -937,10 +962,45 @@ type objEntry struct {
 // one value each. gojq evaluates each key and then its value, entry by
 // entry, stops at the first that has no value, and only then checks that the
 // keys are strings; a later entry wins over an earlier one with the same key.
-type objectNode struct{ entries []objEntry }
+//
+// Its maps come from maps, where recycle puts the ones that callers have
+// done with.
+type objectNode struct {
+	entries []objEntry
+	maps    *sync.Pool
+	// own[i], when own is set, takes back the value of entries[i], an
+	// object that an object construction made (see recycle).
+	own []recycler
+}
+
+// recycler is a node whose outputs are objects it made itself, fresh at
+// every evaluation, which it can take back and fill again once the caller
+// is done with them.
+type recycler interface {
+	// recycle takes back v, an output of the node's eval, and the objects
+	// in it that the node's parts made. Nothing may use v afterwards.
+	recycle(v any)
+}
+
+func (n objectNode) recycle(v any) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	for i, r := range n.own {
+		if r != nil {
+			r.recycle(m[n.entries[i].key])
+		}
+	}
+	clear(m)
+	n.maps.Put(m)
+}
 
 func (n objectNode) eval(in any, vars []any) (any, status) {
-	m := make(map[string]any, len(n.entries))
+	m, _ := n.maps.Get().(map[string]any)
+	if m == nil {
+		m = make(map[string]any, len(n.entries))
+	}
 	badKey := false
 	for i := range n.entries {
 		e := &n.entries[i]

@@ -93,7 +93,7 @@ func runLane(t testing.TB, p *Program, input any, values []any) ([]any, string, 
 		return out, errText(err), laneGojq
 	}
 	var fastOut []any
-	handled, fastErr := p.fast.run(input, values, func(v any) error {
+	handled, fastErr := p.fast.run(input, values, false, func(v any) error {
 		fastOut = append(fastOut, v)
 		return nil
 	})
@@ -105,6 +105,24 @@ func runLane(t testing.TB, p *Program, input any, values []any) ([]any, string, 
 	}
 	if !reflect.DeepEqual(fastOut, out) {
 		t.Fatalf("%s: the fast lane gave %#v, Run %#v", p.Source(), fastOut, out)
+	}
+	// Lent outputs, copied before they are taken back: twice, so that the
+	// second run fills objects the first gave back. Neither may change the
+	// input or the values, which would show objects taken back that the
+	// program did not make.
+	wasInput, wasValues := Clone(input), Clone(values)
+	for run := range 2 {
+		var lentOut []any
+		handled, fastErr := p.fast.run(input, values, true, func(v any) error {
+			lentOut = append(lentOut, Clone(v))
+			return nil
+		})
+		if !handled || fastErr != nil || !reflect.DeepEqual(lentOut, out) {
+			t.Fatalf("%s: lent run %d gave %#v (%v, %v), Run %#v", p.Source(), run+1, lentOut, handled, fastErr, out)
+		}
+	}
+	if !reflect.DeepEqual(input, wasInput) || !reflect.DeepEqual(values, wasValues) {
+		t.Fatalf("%s: lent runs changed the input or the values:\n%#v\n%#v\nwere\n%#v\n%#v", p.Source(), input, values, wasInput, wasValues)
 	}
 	return out, errText(err), laneFast
 }
@@ -177,6 +195,15 @@ func TestFastLaneMatchesGojq(t *testing.T) {
 		{`$vars.layers[.k]?`, `{"k": "cmdb_ci_app_server"}`, laneFast},
 		{`$vars[.k]?`, `{"k": "layers"}`, laneFast},
 		{`$vars[.k]`, `{"k": "domain"}`, laneFast},
+
+		// Objects the program built are taken back after a lent run, but
+		// not those a later member replaced with the input's, or might
+		// have, by a computed key.
+		{`{a: {x: 1}, a: .m}`, `{"m": {"y": 2}}`, laneFast},
+		{`{a: {x: {z: 1}}, b: {c: .m}, b: .m}`, `{"m": {"y": 2}}`, laneFast},
+		{`{a: {x: 1}, (.k): .m}`, `{"k": "a", "m": {"y": 2}}`, laneFast},
+		{`{a: {x: 1}, "\(.k)": .m}`, `{"k": "a", "m": {"y": 2}}`, laneFast},
+		{`{a: {x: .m}, b: [{y: .m}]}`, `{"m": {"y": 2}}`, laneFast},
 
 		// Variables and computed keys.
 		{`$vars.domain`, ci, laneFast},

@@ -57,11 +57,24 @@ func (p *Program) Source() string { return p.src }
 // A program within the fast lane's subset of jq (see SetFastLane) runs
 // without gojq when it can, with the same outputs and errors.
 func (p *Program) Run(ctx context.Context, input any, values []any, fn func(any) error) error {
+	return p.run(ctx, input, values, false, fn)
+}
+
+// RunLent is Run for a caller that is done with each output when fn
+// returns: fn keeps neither the output nor any object or array in it (it
+// may keep strings, numbers and the like). The objects the fast lane builds
+// are then taken back after fn and filled again for later outputs, instead
+// of new ones being made for every record.
+func (p *Program) RunLent(ctx context.Context, input any, values []any, fn func(any) error) error {
+	return p.run(ctx, input, values, true, fn)
+}
+
+func (p *Program) run(ctx context.Context, input any, values []any, lent bool, fn func(any) error) error {
 	if p.fast != nil && !fastLaneOff.Load() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if done, err := p.fast.run(input, values, fn); done {
+		if done, err := p.fast.run(input, values, lent, fn); done {
 			return err
 		}
 	}

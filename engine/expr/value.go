@@ -140,3 +140,29 @@ func marshal(v any) ([]byte, error) {
 
 // Marshal encodes v as compact JSON without HTML escaping.
 func Marshal(v any) ([]byte, error) { return marshal(v) }
+
+// Clone returns a copy of a plain JSON value that shares no map or slice
+// with it; strings, numbers and the like are shared, as they never change.
+func Clone(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if v == nil {
+			return v
+		}
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = Clone(x)
+		}
+		return m
+	case []any:
+		if v == nil {
+			return v
+		}
+		l := make([]any, len(v))
+		for i, x := range v {
+			l[i] = Clone(x)
+		}
+		return l
+	}
+	return v
+}

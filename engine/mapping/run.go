@@ -494,7 +494,15 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 			return
 		}
 	}
-	err := rule.jq.Run(ctx, record, r.values, func(v any) error {
+	// Streamed components and relations are encoded here and, unless lint
+	// or explain look at them again, only their ids are taken further: the
+	// objects jq built for them can be lent (see expr.Program.RunLent).
+	lend := r.stream != nil && !r.lint && r.explain == "" && (rule.kind == model.KindComponent || rule.kind == model.KindRelation)
+	run := rule.jq.Run
+	if lend {
+		run = rule.jq.RunLent
+	}
+	err := run(ctx, record, r.values, func(v any) error {
 		out := output{v: v}
 		if v != nil {
 			out.el, out.err = model.Parse(rule.kind, v, r.defs)
@@ -520,6 +528,17 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 			*wire = (*wire)[:out.lo]
 		}
 		out.hi = len(*wire)
+		if lend {
+			// What take uses of the element, without the objects of v.
+			switch el := out.el.(type) {
+			case model.Component:
+				out.v, out.el = nil, model.Component{ID: el.ID, Identifiers: el.Identifiers}
+			case model.Relation:
+				out.v, out.el = nil, model.Relation{ID: el.ID, Source: el.Source, Target: el.Target}
+			default:
+				out.v = expr.Clone(v) // for the message
+			}
+		}
 		ev.outs = append(ev.outs, out)
 		return nil
 	})
