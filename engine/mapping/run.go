@@ -55,7 +55,8 @@ type Options struct {
 
 // Stream takes a run's components and relations, in batch order, as their
 // wire JSON (intake.AppendComponent and AppendRelation); intake.Assembler
-// is one. A run calls Start once, before any element.
+// is one. A run calls Start once, before any element. The wire bytes are
+// the Stream's only during the call: a Stream that keeps them copies them.
 type Stream interface {
 	Start(inst model.Instance, topology, health bool) error
 	Component(wire []byte) error
@@ -440,7 +441,8 @@ type evaluated struct {
 	field   string
 	skipped bool // when was false or null
 	outs    []output
-	wire    []byte // the outputs' encoded elements, when streaming
+	one     [1]output // outs' room for the common single output
+	wire    []byte    // the outputs' encoded elements, when streaming
 }
 
 // failed reports whether the record gave an error or an invalid element,
@@ -473,6 +475,7 @@ type output struct {
 // is called on many goroutines at once.
 func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *evaluated) {
 	ev.record = record
+	ev.outs = ev.one[:0]
 	// Elements are encoded into a scratch buffer, then copied once, at
 	// their size, for the record.
 	wire := scratchPool.Get().(*[]byte)
