@@ -66,17 +66,23 @@ func forChunks(ctx context.Context, n, workers int, fn func(lo, hi int) error) e
 // At most a few batches per worker wait for their turn, so memory stays
 // bounded however large n is. An error of consume or of ctx stops the work
 // and is returned.
-func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T), consume func(out *T) error) error {
+//
+// eval may append bytes to buf, which consume gets with the result: the
+// results of a batch share one buffer, and once consumed, a batch's results
+// (zeroed) and buffer are used again for a later batch, so that evaluating
+// a record allocates neither its result nor room for its bytes.
+func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T, buf *[]byte), consume func(out *T, buf []byte) error) error {
 	if workers < 2 || n <= batchSize {
 		var out T
+		var buf []byte
 		for i := range n {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			var zero T
-			out = zero
-			eval(i, &out)
-			if err := consume(&out); err != nil {
+			out, buf = zero, buf[:0]
+			eval(i, &out, &buf)
+			if err := consume(&out, buf); err != nil {
 				return err
 			}
 		}
@@ -84,24 +90,37 @@ func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	type batch struct {
+		outs []T
+		buf  []byte
+	}
 	type job struct {
 		lo, hi int
-		done   chan []T
+		done   chan *batch
 	}
 	jobs := make(chan job)
-	pending := make(chan chan []T, 2*workers)
+	pending := make(chan chan *batch, 2*workers)
+	// free holds consumed batches for reuse; there are never more batches
+	// than fit in it.
+	free := make(chan *batch, 3*workers+1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
-				outs := make([]T, j.hi-j.lo)
-				for i := range outs {
+				var b *batch
+				select {
+				case b = <-free:
+				default:
+					b = &batch{outs: make([]T, batchSize)}
+				}
+				b.outs, b.buf = b.outs[:j.hi-j.lo], b.buf[:0]
+				for i := range b.outs {
 					if ctx.Err() != nil {
 						break
 					}
-					eval(j.lo+i, &outs[i])
+					eval(j.lo+i, &b.outs[i], &b.buf)
 				}
-				j.done <- outs
+				j.done <- b
 			}
 		})
 	}
@@ -109,7 +128,7 @@ func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T
 		defer close(pending)
 		defer close(jobs)
 		for lo := 0; lo < n; lo += batchSize {
-			j := job{lo: lo, hi: min(n, lo+batchSize), done: make(chan []T, 1)}
+			j := job{lo: lo, hi: min(n, lo+batchSize), done: make(chan *batch, 1)}
 			select {
 			case pending <- j.done:
 			case <-ctx.Done():
@@ -124,22 +143,33 @@ func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T
 	}()
 	var err error
 	for done := range pending {
-		var outs []T
+		var b *batch
 		select {
-		case outs = <-done:
+		case b = <-done:
 		case <-ctx.Done():
 		}
 		if err == nil {
 			err = ctx.Err()
 		}
-		for i := range outs {
+		if b == nil {
+			continue
+		}
+		for i := range b.outs {
 			if err != nil {
 				break
 			}
-			err = consume(&outs[i])
+			err = consume(&b.outs[i], b.buf)
 		}
 		if err != nil {
 			cancel()
+		}
+		clear(b.outs) // for the collector, and for eval, which expects zeros
+		if cap(b.buf) > maxBatchBuffer {
+			b.buf = nil
+		}
+		select {
+		case free <- b:
+		default:
 		}
 	}
 	wg.Wait()
@@ -150,3 +180,6 @@ func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T
 	}
 	return err
 }
+
+// maxBatchBuffer caps the buffer a batch keeps for the next.
+const maxBatchBuffer = 4 << 20

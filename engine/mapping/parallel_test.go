@@ -3,7 +3,9 @@ package mapping
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -12,12 +14,12 @@ func TestOrderedKeepsInputOrder(t *testing.T) {
 	for _, n := range []int{0, 1, batchSize - 1, batchSize, batchSize + 1, 10*batchSize + 7} {
 		for _, workers := range []int{1, 2, 5} {
 			var got []int
-			err := ordered(context.Background(), n, workers, func(i int, out *int) {
+			err := ordered(context.Background(), n, workers, func(i int, out *int, _ *[]byte) {
 				if rand.IntN(50) == 0 {
 					time.Sleep(time.Millisecond) // let batches finish out of order
 				}
 				*out = i * 3
-			}, func(out *int) error {
+			}, func(out *int, _ []byte) error {
 				got = append(got, *out)
 				return nil
 			})
@@ -40,8 +42,8 @@ func TestOrderedStopsAtConsumeError(t *testing.T) {
 	stop := errors.New("stop")
 	for _, workers := range []int{1, 4} {
 		taken := 0
-		err := ordered(context.Background(), 20*batchSize, workers, func(i int, out *int) { *out = i },
-			func(out *int) error {
+		err := ordered(context.Background(), 20*batchSize, workers, func(i int, out *int, _ *[]byte) { *out = i },
+			func(out *int, _ []byte) error {
 				if *out == 700 {
 					return stop
 				}
@@ -60,7 +62,7 @@ func TestOrderedStopsAtConsumeError(t *testing.T) {
 func TestOrderedStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	taken := 0
-	err := ordered(ctx, 100*batchSize, 3, func(i int, out *int) { *out = i }, func(out *int) error {
+	err := ordered(ctx, 100*batchSize, 3, func(i int, out *int, _ *[]byte) { *out = i }, func(out *int, _ []byte) error {
 		if taken++; taken == 10 {
 			cancel()
 		}
@@ -90,6 +92,37 @@ func TestForChunksCoversEveryIndexOnce(t *testing.T) {
 			if c != 1 {
 				t.Fatalf("n=%d: index %d seen %d times", n, i, c)
 			}
+		}
+	}
+}
+
+// TestOrderedBuffers checks that the bytes eval appends reach consume with
+// the result they belong to, also when batches and their buffers are used
+// again, and that every result starts out zero.
+func TestOrderedBuffers(t *testing.T) {
+	type span struct{ i, lo, hi int }
+	for _, workers := range []int{1, 3} {
+		next := 0
+		err := ordered(context.Background(), 40*batchSize+5, workers, func(i int, out *span, buf *[]byte) {
+			if *out != (span{}) {
+				t.Errorf("result %d starts out as %+v", i, *out)
+			}
+			out.i, out.lo = i, len(*buf)
+			*buf = fmt.Appendf(*buf, "<%d>", i)
+			if i%7 == 0 {
+				*buf = append(*buf, make([]byte, 1000)...) // grow the buffer now and then
+			}
+			out.hi = len(*buf)
+		}, func(out *span, buf []byte) error {
+			want := fmt.Sprintf("<%d>", next)
+			if out.i != next || !strings.HasPrefix(string(buf[out.lo:out.hi]), want) {
+				return fmt.Errorf("result %d: %+v with bytes %.12q, want %s", next, *out, buf[out.lo:out.hi], want)
+			}
+			next++
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("workers=%d: %v", workers, err)
 		}
 	}
 }

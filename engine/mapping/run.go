@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -442,7 +441,6 @@ type evaluated struct {
 	skipped bool // when was false or null
 	outs    []output
 	one     [1]output // outs' room for the common single output
-	wire    []byte    // the outputs' encoded elements, when streaming
 }
 
 // failed reports whether the record gave an error or an invalid element,
@@ -464,28 +462,19 @@ type output struct {
 	v   any   // the value, kept for errors
 	el  any   // the element, when v is a valid one
 	err error // why v is not an element; nil with el == nil: v was null
-	// wire[lo:hi] of the evaluated is the element's encoding.
+	// buf[lo:hi] of the batch's buffer is the element's encoding, when
+	// streaming.
 	lo, hi int
 	// keys are the hashes the checker needs, made on the worker.
 	keys model.IDKeys
 }
 
 // evaluate runs a rule on one record: when, jq, then model.Parse of every
-// output, and the encoding of components and relations when streaming. It
-// is called on many goroutines at once.
-func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *evaluated) {
+// output, and the encoding of components and relations when streaming,
+// which it appends to wire. It is called on many goroutines at once.
+func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *evaluated, wire *[]byte) {
 	ev.record = record
 	ev.outs = ev.one[:0]
-	// Elements are encoded into a scratch buffer, then copied once, at
-	// their size, for the record.
-	wire := scratchPool.Get().(*[]byte)
-	defer func() {
-		if len(*wire) > 0 {
-			ev.wire = bytes.Clone(*wire)
-		}
-		*wire = (*wire)[:0]
-		scratchPool.Put(wire)
-	}()
 	if rule.when != nil {
 		ok, err := truthy(ctx, rule.when, record, r.values)
 		if err != nil {
@@ -550,9 +539,6 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 	}
 }
 
-// scratchPool holds the buffers evaluate encodes elements into.
-var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
 // apply runs one rule over its records, on every core, and takes what it
 // built in record order. Problems of the rule are recorded in the result;
 // the error returned is a failure to stream.
@@ -609,7 +595,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 	const dropEvery = 4096
 	dropped := 0
 	dropping := rule.drops && rs != nil && rs.list == nil
-	take := func(ev *evaluated) error {
+	take := func(ev *evaluated, wire []byte) error {
 		stat.RecordsIn++
 		if dropping && stat.RecordsIn-dropped >= dropEvery {
 			rs.drop(&r.arena, dropped, stat.RecordsIn-2) // up to the one before this
@@ -640,7 +626,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 				continue
 			}
 			stat.Out++
-			if err := r.add(out.el, ev.wire[out.lo:out.hi], &out.keys); err != nil {
+			if err := r.add(out.el, wire[out.lo:out.hi], &out.keys); err != nil {
 				return err
 			}
 			id := elementID(out.el)
@@ -671,7 +657,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 		}
 		return nil
 	}
-	err := ordered(ctx, n, r.workers, func(i int, ev *evaluated) {
+	err := ordered(ctx, n, r.workers, func(i int, ev *evaluated, wire *[]byte) {
 		var into map[string]any
 		if reuse {
 			into, _ = rule.maps.Get().(map[string]any)
@@ -693,7 +679,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 			ev.err, ev.field = err, "record"
 			return
 		}
-		r.evaluate(ctx, rule, record, ev)
+		r.evaluate(ctx, rule, record, ev, wire)
 		if partial && ev.failed() {
 			if full, err := rs.at(i); err == nil {
 				ev.record = full // messages show the whole record
