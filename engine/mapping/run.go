@@ -467,6 +467,17 @@ type output struct {
 	lo, hi int
 	// keys are the hashes the checker needs, made on the worker.
 	keys model.IDKeys
+	// ref, when its kind is set, stands for a component or relation that
+	// was streamed from objects lent by jq: what take needs of it.
+	ref elementRef
+}
+
+// elementRef is what take needs of a streamed component (its id and
+// identifiers) or relation (its id, source and target).
+type elementRef struct {
+	kind               string
+	id, source, target string
+	identifiers        []string
 }
 
 // evaluate runs a rule on one record: when, jq, then model.Parse of every
@@ -495,13 +506,18 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 		run = rule.jq.RunLent
 	}
 	err := run(ctx, record, r.values, func(v any) error {
-		out := output{v: v}
+		out := output{v: v, lo: len(*wire)}
+		if lend {
+			r.encodeLent(rule.kind, v, &out, wire)
+			out.hi = len(*wire)
+			ev.outs = append(ev.outs, out)
+			return nil
+		}
 		if v != nil {
 			out.el, out.err = model.Parse(rule.kind, v, r.defs)
 		}
 		// The checker's hashes, and the encoding when streaming, are made
 		// here, on every core.
-		out.lo = len(*wire)
 		var err error
 		switch el := out.el.(type) {
 		case model.Component:
@@ -520,23 +536,45 @@ func (r *run) evaluate(ctx context.Context, rule *rulePlan, record any, ev *eval
 			*wire = (*wire)[:out.lo]
 		}
 		out.hi = len(*wire)
-		if lend {
-			// What take uses of the element, without the objects of v.
-			switch el := out.el.(type) {
-			case model.Component:
-				out.v, out.el = nil, model.Component{ID: el.ID, Identifiers: el.Identifiers}
-			case model.Relation:
-				out.v, out.el = nil, model.Relation{ID: el.ID, Source: el.Source, Target: el.Target}
-			default:
-				out.v = expr.Clone(v) // for the message
-			}
-		}
 		ev.outs = append(ev.outs, out)
 		return nil
 	})
 	if err != nil {
 		ev.err, ev.field = err, "jq"
 	}
+}
+
+// encodeLent parses v, a component or relation whose objects jq lent,
+// encodes it after wire and keeps in out what take needs of it: the
+// element's ref, or the error with a copy of v for the message.
+func (r *run) encodeLent(kind string, v any, out *output, wire *[]byte) {
+	if v == nil {
+		return // null: no element
+	}
+	var err error
+	if kind == model.KindComponent {
+		var c model.Component
+		if c, err = model.ParseComponent(v, r.defs); err == nil {
+			out.keys = r.check.KeysOf(&c)
+			if *wire, err = intake.AppendComponent(*wire, &c); err == nil {
+				out.ref = elementRef{kind: kind, id: c.ID, identifiers: c.Identifiers}
+			}
+		}
+	} else {
+		var rel model.Relation
+		if rel, err = model.ParseRelation(v); err == nil {
+			out.keys = r.check.KeysOf(&rel)
+			if *wire, err = intake.AppendRelation(*wire, &rel); err == nil {
+				out.ref = elementRef{kind: kind, id: rel.ID, source: rel.Source, target: rel.Target}
+			}
+		}
+	}
+	if err != nil {
+		*wire = (*wire)[:out.lo]
+		out.err, out.v = err, expr.Clone(v)
+		return
+	}
+	out.v = nil
 }
 
 // apply runs one rule over its records, on every core, and takes what it
@@ -610,7 +648,8 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 			return nil
 		}
 		var ids []string
-		for _, out := range ev.outs {
+		for i := range ev.outs {
+			out := &ev.outs[i]
 			switch {
 			case out.err != nil:
 				err := r.ruleError(rule, "", out.err, out.v)
@@ -619,6 +658,13 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 					problem(err)
 				} else {
 					fail(err)
+				}
+				continue
+			case out.ref.kind != "":
+				// Lent: neither lint nor explain look at it.
+				stat.Out++
+				if err := r.addRef(&out.ref, wire[out.lo:out.hi], &out.keys); err != nil {
+					return err
 				}
 				continue
 			case out.el == nil:
@@ -772,19 +818,16 @@ func (r *run) add(el any, wire []byte, keys *model.IDKeys) error {
 	b := r.batch
 	switch el := el.(type) {
 	case model.Component:
-		r.check.ComponentKeyed(&el, keys)
 		if r.stream != nil {
-			r.res.Components++
-			r.res.ComponentIDs = append(r.res.ComponentIDs, el.ID)
-			return r.stream.Component(wire)
+			return r.streamComponent(&el, wire, keys)
 		}
+		r.check.ComponentKeyed(&el, keys)
 		b.Components = append(b.Components, el)
 	case model.Relation:
-		r.check.RelationKeyed(&el, keys)
 		if r.stream != nil {
-			r.res.Relations++
-			return r.stream.Relation(wire)
+			return r.streamRelation(&el, wire, keys)
 		}
+		r.check.RelationKeyed(&el, keys)
 		b.Relations = append(b.Relations, el)
 	case model.Metric:
 		b.Metrics = append(b.Metrics, el)
@@ -795,6 +838,31 @@ func (r *run) add(el any, wire []byte, keys *model.IDKeys) error {
 		b.HealthStates = append(b.HealthStates, el)
 	}
 	return nil
+}
+
+// addRef adds a streamed element that only its ref stands for.
+func (r *run) addRef(ref *elementRef, wire []byte, keys *model.IDKeys) error {
+	if ref.kind == model.KindComponent {
+		return r.streamComponent(&model.Component{ID: ref.id, Identifiers: ref.identifiers}, wire, keys)
+	}
+	return r.streamRelation(&model.Relation{ID: ref.id, Source: ref.source, Target: ref.target}, wire, keys)
+}
+
+// streamComponent checks a component, of which the checker reads only the
+// id and identifiers, and streams its encoding.
+func (r *run) streamComponent(c *model.Component, wire []byte, keys *model.IDKeys) error {
+	r.check.ComponentKeyed(c, keys)
+	r.res.Components++
+	r.res.ComponentIDs = append(r.res.ComponentIDs, c.ID)
+	return r.stream.Component(wire)
+}
+
+// streamRelation checks a relation, of which the checker reads only the id,
+// source and target, and streams its encoding.
+func (r *run) streamRelation(rel *model.Relation, wire []byte, keys *model.IDKeys) error {
+	r.check.RelationKeyed(rel, keys)
+	r.res.Relations++
+	return r.stream.Relation(wire)
 }
 
 // ruleError places err at the rule and shows the record it happened on, or

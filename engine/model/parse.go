@@ -69,35 +69,26 @@ var singular = map[string]string{
 // it. It returns a Component, Relation, Metric, Event or HealthState, or an
 // *InvalidError.
 func Parse(kind string, v any, d Defaults) (any, error) {
-	p := &parser{kind: kind}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, p.fail("", "expected an object, got %s; emit one object per element (use .[] to emit several)", typeName(v))
-	}
-	known := Keys[kind]
-	for k := range obj {
-		if !slices.Contains(known, k) {
-			// Name the first unknown key in sorted order, so that the
-			// message does not depend on the map's order.
-			for _, k := range sortedKeys(obj) {
-				if !slices.Contains(known, k) {
-					return nil, p.fail("", "%s", spell.Unknown("key", k, known))
-				}
-			}
-		}
-	}
-	for _, k := range required[kind] {
-		if x, has := obj[k]; !has || x == nil {
-			return nil, p.fail(k, "is required")
-		}
-	}
-	p.obj = obj
-	var el any
 	switch kind {
 	case KindComponent:
-		el = p.component(d)
+		c, err := ParseComponent(v, d)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	case KindRelation:
-		el = p.relation()
+		r, err := ParseRelation(v)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	p := parser{kind: kind}
+	if err := p.start(v); err != nil {
+		return nil, err
+	}
+	var el any
+	switch kind {
 	case KindMetric:
 		el = p.metric(d)
 	case KindEvent:
@@ -111,6 +102,68 @@ func Parse(kind string, v any, d Defaults) (any, error) {
 		return nil, p.err
 	}
 	return el, nil
+}
+
+// ParseComponent is Parse of a component, which it returns as it is
+// rather than in an interface.
+func ParseComponent(v any, d Defaults) (Component, error) {
+	p := parser{kind: KindComponent}
+	if err := p.start(v); err != nil {
+		return Component{}, err
+	}
+	c := p.component(d)
+	return c, p.err
+}
+
+// ParseRelation is Parse of a relation, which it returns as it is rather
+// than in an interface.
+func ParseRelation(v any) (Relation, error) {
+	p := parser{kind: KindRelation}
+	if err := p.start(v); err != nil {
+		return Relation{}, err
+	}
+	r := p.relation()
+	return r, p.err
+}
+
+// knownKeys are Keys as sets.
+var knownKeys = func() map[string]map[string]bool {
+	sets := map[string]map[string]bool{}
+	for kind, keys := range Keys {
+		sets[kind] = map[string]bool{}
+		for _, k := range keys {
+			sets[kind][k] = true
+		}
+	}
+	return sets
+}()
+
+// start checks that v is an object of known keys that has the required
+// ones, and takes it.
+func (p *parser) start(v any) error {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return p.fail("", "expected an object, got %s; emit one object per element (use .[] to emit several)", typeName(v))
+	}
+	known := knownKeys[p.kind]
+	for k := range obj {
+		if !known[k] {
+			// Name the first unknown key in sorted order, so that the
+			// message does not depend on the map's order.
+			for _, k := range sortedKeys(obj) {
+				if !known[k] {
+					return p.fail("", "%s", spell.Unknown("key", k, Keys[p.kind]))
+				}
+			}
+		}
+	}
+	for _, k := range required[p.kind] {
+		if x, has := obj[k]; !has || x == nil {
+			return p.fail(k, "is required")
+		}
+	}
+	p.obj = obj
+	return nil
 }
 
 type parser struct {
