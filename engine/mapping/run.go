@@ -703,6 +703,7 @@ func (r *run) apply(ctx context.Context, rule *rulePlan) error {
 		}
 		return nil
 	}
+	r.check.Expect(rule.kind, n) // most rules build one element per record
 	err := ordered(ctx, n, r.workers, func(i int, ev *evaluated, wire *[]byte) {
 		var into map[string]any
 		if reuse {

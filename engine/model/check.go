@@ -58,15 +58,11 @@ type key [2]uint64
 // idCounts counts ids and remembers those seen twice, in the order of their
 // first occurrence.
 type idCounts struct {
-	seen map[key]idCount
+	// seen holds, for each id's key, 1 + the index of its first
+	// occurrence while it was seen once, then -1 - its index in dups.
+	seen idTable
 	n    int32
 	dups []dup
-}
-
-type idCount struct {
-	first int32 // index of the first occurrence
-	n     int32
-	dup   int32 // index into dups once seen twice, else -1
 }
 
 type dup struct {
@@ -108,28 +104,34 @@ func (c *Checker) key(s string) key {
 }
 
 func (ic *idCounts) add(k key, id string) {
-	if ic.seen == nil {
-		ic.seen = map[key]idCount{}
-	}
-	e, ok := ic.seen[k]
+	ic.seen.reserve(1)
+	s := ic.seen.slot(k)
 	switch {
-	case !ok:
-		e = idCount{first: ic.n, n: 1, dup: -1}
-	case e.dup < 0:
-		e.n++
-		e.dup = int32(len(ic.dups))
-		ic.dups = append(ic.dups, dup{id: id, first: e.first, n: e.n})
+	case s.v == 0:
+		s.k, s.v = k, ic.n+1
+		ic.seen.used()
+	case s.v > 0:
+		ic.dups = append(ic.dups, dup{id: id, first: s.v - 1, n: 2})
+		s.v = -int32(len(ic.dups))
 	default:
-		e.n++
-		ic.dups[e.dup].n = e.n
+		ic.dups[-1-s.v].n++
 	}
-	ic.seen[k] = e
 	ic.n++
 }
 
-func (ic *idCounts) has(k key) bool {
-	_, ok := ic.seen[k]
-	return ok
+func (ic *idCounts) has(k key) bool { return ic.seen.lookup(k) != 0 }
+
+// Expect tells the checker that about n elements of kind are coming, so
+// that it makes room for them at once rather than step by step.
+func (c *Checker) Expect(kind string, n int) {
+	switch kind {
+	case KindComponent:
+		c.comps.seen.reserve(n)
+	case KindRelation:
+		c.rels.seen.reserve(n)
+	case KindHealth:
+		c.healths.seen.reserve(n)
+	}
 }
 
 // Batch checks every element of b.
