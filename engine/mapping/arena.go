@@ -1,6 +1,9 @@
 package mapping
 
-import "sync"
+import (
+	"os"
+	"sync"
+)
 
 // arenaBlock is the size of the blocks an arena carves small buffers from.
 const arenaBlock = 16 << 20
@@ -14,10 +17,57 @@ const arenaBlock = 16 << 20
 // from blocks of arenaBlock bytes; large ones get a mapping of their own.
 // release unmaps them all when the run ends; nothing may refer to them
 // after that, which holds because records are decoded into copies.
+//
+// A large file a source reads whole is mapped rather than copied (see
+// mapFile): its text then is the system's cache of the file, and needs no
+// memory of its own.
 type arena struct {
-	mu   sync.Mutex
-	maps [][]byte
-	rest []byte // the unused end of the current block
+	mu    sync.Mutex
+	maps  [][]byte
+	files []mappedFile
+	rest  []byte // the unused end of the current block
+}
+
+// mappedFile is a file the arena mapped, by its name.
+type mappedFile struct {
+	text []byte
+	name string
+}
+
+// minMapped is the size from which mapFile maps a file; smaller ones are
+// cheaper to read.
+const minMapped = 1 << 20
+
+// mapFile maps the size bytes of the regular file f read-only until the
+// run ends, when f is large enough and the system can, and returns them.
+// Reading mapped text faults if the file is cut short meanwhile; the run's
+// goroutines make such faults panic (see faultsPanic) and the run reports
+// them with fileAt.
+func (a *arena) mapFile(f *os.File, size int) ([]byte, bool) {
+	if size < minMapped {
+		return nil, false
+	}
+	b, ok := mapFileBytes(f, size)
+	if !ok {
+		return nil, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.maps = append(a.maps, b)
+	a.files = append(a.files, mappedFile{text: b, name: f.Name()})
+	return b, true
+}
+
+// fileAt returns the name of the mapped file whose text holds addr.
+func (a *arena) fileAt(addr uintptr) (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, f := range a.files {
+		if contains(f.text, addr) {
+			return f.name, true
+		}
+	}
+	return "", false
 }
 
 // alloc returns a zeroed buffer of n bytes.
@@ -71,5 +121,5 @@ func (a *arena) free() {
 	for _, m := range a.maps {
 		unmapBytes(m)
 	}
-	a.maps, a.rest = nil, nil
+	a.maps, a.files, a.rest = nil, nil, nil
 }

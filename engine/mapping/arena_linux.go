@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -17,6 +18,23 @@ func mapBytes(n int) ([]byte, bool) {
 }
 
 func unmapBytes(b []byte) { _ = syscall.Munmap(b) }
+
+// mapFileBytes maps the first size bytes of f read-only, its pages
+// populated at once: the file's pages in the system's cache, mapped
+// without a copy and without a fault per page.
+func mapFileBytes(f *os.File, size int) ([]byte, bool) {
+	b, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
+	if err != nil {
+		return nil, false
+	}
+	return b, true
+}
+
+// contains reports whether addr lies in b.
+func contains(b []byte, addr uintptr) bool {
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return addr >= lo && addr < lo+uintptr(len(b))
+}
 
 // offset returns where b starts in m, when it lies inside m.
 func offset(m, b []byte) (int, bool) {

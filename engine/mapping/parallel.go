@@ -2,8 +2,46 @@ package mapping
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 )
+
+// caught holds the first panic of a group of workers, so that the
+// goroutine that started them raises it again once they have stopped:
+// there a run's recover turns it into an error (see Plan.Run), where a
+// panic on a worker would end the process. A worker's fault on memory, as
+// when a mapped file is cut short, panics rather than crashes (see
+// debug.SetPanicOnFault).
+type caught struct {
+	mu    sync.Mutex
+	value any
+	set   bool
+}
+
+// guard is deferred first by a worker: it makes faults panic, and takes a
+// panic, recording it and calling stop.
+func (c *caught) guard(stop func()) {
+	if v := recover(); v != nil {
+		c.mu.Lock()
+		if !c.set {
+			c.value, c.set = v, true
+		}
+		c.mu.Unlock()
+		stop()
+	}
+}
+
+// raise panics with the recorded panic, if any; the workers must have
+// stopped.
+func (c *caught) raise() {
+	if c.set {
+		panic(c.value)
+	}
+}
+
+// faultsPanic makes faults on memory panic in the calling goroutine, for
+// the rest of its life.
+func faultsPanic() { debug.SetPanicOnFault(true) }
 
 // batchSize is how many records a worker evaluates at a time; large enough
 // to make handing out work cheap, small enough to keep every core busy and
@@ -19,11 +57,14 @@ func forChunks(ctx context.Context, n, workers int, fn func(lo, hi int) error) e
 		}
 		return fn(0, n)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
-		mu   sync.Mutex
-		next int
-		err  error
-		wg   sync.WaitGroup
+		mu     sync.Mutex
+		next   int
+		err    error
+		wg     sync.WaitGroup
+		panics caught
 	)
 	take := func() (int, int, bool) {
 		mu.Lock()
@@ -37,6 +78,8 @@ func forChunks(ctx context.Context, n, workers int, fn func(lo, hi int) error) e
 	}
 	for range workers {
 		wg.Go(func() {
+			faultsPanic()
+			defer panics.guard(cancel)
 			for {
 				lo, hi, ok := take()
 				if !ok {
@@ -58,6 +101,7 @@ func forChunks(ctx context.Context, n, workers int, fn func(lo, hi int) error) e
 		})
 	}
 	wg.Wait()
+	panics.raise()
 	return err
 }
 
@@ -100,12 +144,15 @@ func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T
 	}
 	jobs := make(chan job)
 	pending := make(chan chan *batch, 2*workers)
+	var panics caught
 	// free holds consumed batches for reuse; there are never more batches
 	// than fit in it.
 	free := make(chan *batch, 3*workers+1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			faultsPanic()
+			defer panics.guard(cancel)
 			for j := range jobs {
 				var b *batch
 				select {
@@ -173,6 +220,7 @@ func ordered[T any](ctx context.Context, n, workers int, eval func(i int, out *T
 		}
 	}
 	wg.Wait()
+	panics.raise()
 	if err == nil {
 		// The producer stops handing out work when ctx is done, which
 		// can end the loop before every result was taken.

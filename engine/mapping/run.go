@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -194,7 +195,7 @@ func (r *run) redact(s string) string {
 }
 
 // Run runs the plan once. The returned error is the result's Err.
-func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
+func (p *Plan) Run(ctx context.Context, opt Options) (res *Result, err error) {
 	now := opt.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -220,6 +221,14 @@ func (p *Plan) Run(ctx context.Context, opt Options) (*Result, error) {
 	defer func() {
 		r.recs = nil // they refer into the arena
 		r.arena.free()
+	}()
+	// A file cut short while its mapped text is read faults; here, and
+	// on the workers, that panics, and the run fails with a message.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = r.fail(fmt.Errorf("%s: %w", p.Path, r.faultError(v)))
+		}
 	}()
 
 	inst, err := r.instance(ctx)
@@ -354,6 +363,7 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 			return out, err
 		},
 		Alloc:     r.arena.alloc,
+		Map:       r.arena.mapFile,
 		Secret:    r.secret,
 		Redact:    r.redact,
 		Transport: opt.Transport,
@@ -383,11 +393,14 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 			}
 		}
 	} else {
-		err = s.fetcher.Fetch(ctx, in)
+		err = r.guardFaults(func() error { return s.fetcher.Fetch(ctx, in) })
 	}
 	f.stat.Records = f.rs.len()
 	if err == nil && (s.eager || r.lint || r.explain != "") {
-		f.list, err = f.rs.decoded(ctx, r.workers)
+		err = r.guardFaults(func() (err error) {
+			f.list, err = f.rs.decoded(ctx, r.workers)
+			return err
+		})
 	}
 	f.stat.Duration = time.Since(start)
 	if err != nil {
@@ -403,6 +416,36 @@ func (r *run) fetch(ctx context.Context, s *sourcePlan, opt Options, log *slog.L
 	}
 	log.Debug("source fetched", "source", s.name, "records", f.stat.Records, "duration", f.stat.Duration)
 	return f
+}
+
+// guardFaults runs fn, and returns the fault of reading a mapped file
+// that changed (see faultError) as its error. Faults panic meanwhile, and
+// on the workers fn starts (see caught).
+func (r *run) guardFaults(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			err = r.faultError(v)
+		}
+	}()
+	return fn()
+}
+
+// faultError describes a fault on the mapped text of a file, which means
+// the file was cut short while the run read it; any other panic goes on.
+func (r *run) faultError(v any) error {
+	fault, ok := v.(interface {
+		error
+		Addr() uintptr
+	})
+	if !ok {
+		panic(v)
+	}
+	name, ok := r.arena.fileAt(fault.Addr())
+	if !ok {
+		panic(v) // not the text of a source: a bug
+	}
+	return fmt.Errorf("%s changed while this run read it (it was cut short), so nothing is sent; write exports to a new file and rename it over the old one, so that a run reads either the old file or the new one whole", name)
 }
 
 // keep adds what fetching a source gave to the run, or returns its error.

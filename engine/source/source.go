@@ -1,6 +1,7 @@
 package source
 
 import (
+	"os"
 	"context"
 	"fmt"
 	"log/slog"
@@ -49,6 +50,12 @@ type Input struct {
 	// may keep it outside the Go heap. The buffer must not be used after
 	// the run; nil means make.
 	Alloc func(n int) []byte
+	// Map, when set, maps the first size bytes of the regular file f
+	// read-only for as long as Alloc's buffers live, and returns them, for
+	// a document the source hands to JSON whole; false means read it. The
+	// text is the file's: a file that changes while the run reads it fails
+	// the run (see mapping.Plan.Run).
+	Map func(f *os.File, size int) ([]byte, bool)
 	// Secret marks a value found at run time, such as a token, as secret:
 	// it is redacted from errors, logs and recordings.
 	Secret func(string)

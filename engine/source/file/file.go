@@ -92,12 +92,14 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
 	r := bufio.NewReaderSize(fh, 64<<10)
 	// Skip a UTF-8 byte order mark, which Windows tools write and which
 	// neither encoding/json nor encoding/csv (before a quoted field) accept.
-	if bom, _ := r.Peek(3); string(bom) == "\ufeff" {
+	bom := 0
+	if b, _ := r.Peek(3); string(b) == "\ufeff" {
 		r.Discard(3)
+		bom = 3
 	}
 	switch f.format {
 	case "json":
-		err = readJSON(ctx, fh, r, in)
+		err = readJSON(ctx, fh, r, bom, in)
 	case "ndjson":
 		err = source.DecodeNDJSON(ctx, r, emit)
 	case "yaml":
@@ -114,10 +116,22 @@ func (f *fetcher) Fetch(ctx context.Context, in *source.Input) error {
 // readJSON reads a JSON document whole, into one buffer of the file's size
 // from the run, and hands its text to the run, which keeps the records as
 // text where it can.
-func readJSON(ctx context.Context, fh *os.File, r io.Reader, in *source.Input) error {
+//
+// A large regular file is mapped instead, where the run can (see
+// source.Input.Map): r has read no more than its first bom bytes then,
+// which are skipped.
+func readJSON(ctx context.Context, fh *os.File, r io.Reader, bom int, in *source.Input) error {
 	size := 0
 	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
 		size = int(st.Size())
+	}
+	if size > bom && in.Map != nil {
+		if text, ok := in.Map(fh, size); ok {
+			// A file whose size changed since is read as it is now.
+			if st, err := fh.Stat(); err == nil && st.Size() == int64(size) {
+				return jsonText(ctx, text[bom:], in)
+			}
+		}
 	}
 	// One byte more than the size tells a file that grew while read.
 	buf := in.Buffer(size + 1)
@@ -134,11 +148,15 @@ func readJSON(ctx context.Context, fh *os.File, r io.Reader, in *source.Input) e
 		buf = append(buf[:n:n], rest...)
 		n = len(buf)
 	}
-	data := buf[:n]
+	return jsonText(ctx, buf[:n], in)
+}
+
+// jsonText hands the text of a JSON document to the run.
+func jsonText(ctx context.Context, data []byte, in *source.Input) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errEmpty
 	}
-	err = in.JSON(ctx, data)
+	err := in.JSON(ctx, data)
 	if je := (*source.JSONError)(nil); errors.As(err, &je) {
 		return jsonError(data, je.Err)
 	}
