@@ -1,11 +1,11 @@
 package source
 
 import (
-	"os"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sort"
 	"sync"
 
