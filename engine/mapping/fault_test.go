@@ -4,17 +4,34 @@ package mapping_test
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stackmap/stackmap/engine/mapping"
-	_ "github.com/stackmap/stackmap/engine/source/http"
 )
+
+// cutter is a log handler that cuts a file short when the run logs that a
+// source was fetched: after the run has mapped the file, before the rules
+// read it.
+type cutter struct {
+	path string
+	t    *testing.T
+}
+
+func (c cutter) Enabled(context.Context, slog.Level) bool { return true }
+func (c cutter) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c cutter) WithGroup(string) slog.Handler            { return c }
+func (c cutter) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "source fetched" {
+		if err := os.Truncate(c.path, 64<<10); err != nil {
+			c.t.Error(err)
+		}
+	}
+	return nil
+}
 
 // TestFileCutShortWhileReadFailsTheRun cuts a large export short after
 // the run has mapped it and before the rules read its records, as a
@@ -26,36 +43,24 @@ func TestFileCutShortWhileReadFailsTheRun(t *testing.T) {
 	if len(cis) < 2<<20 {
 		t.Fatalf("the export is %d bytes, too small to be mapped", len(cis))
 	}
-	var path string
-	// The second source is fetched after the first, which it does not
-	// know: it cuts the first one's file short.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := os.Truncate(path, 64<<10); err != nil {
-			t.Error(err)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `[]`)
-	}))
-	defer srv.Close()
-	src := fmt.Sprintf(`name: cut
+	src := `name: cut
 sources:
   - name: cis
     file: {path: cis.json}
     records: .result[]
-  - name: trigger
-    http: {url: %q}
 components:
   - name: c
     each: $cis[]
     jq: '{id: .sys_id, type: "t"}'
-`, srv.URL)
+`
 	p, mpath := mustCompile(t, src, map[string]string{"cis.json": cis})
-	path = filepath.Join(filepath.Dir(mpath), "cis.json")
+	path := filepath.Join(filepath.Dir(mpath), "cis.json")
+	log := slog.New(cutter{path: path, t: t})
 	for _, workers := range []int{1, 2} {
 		if err := os.WriteFile(path, []byte(cis), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		res, err := p.Run(context.Background(), mapping.Options{Now: now, Workers: workers, Stream: &collect{}})
+		res, err := p.Run(context.Background(), mapping.Options{Now: now, Workers: workers, Stream: &collect{}, Logger: log})
 		if err == nil {
 			t.Fatalf("workers=%d: the run read a file cut short without an error", workers)
 		}
