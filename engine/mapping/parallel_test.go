@@ -126,3 +126,36 @@ func TestOrderedBuffers(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkersRaisePanics checks that a panic on a worker of ordered or
+// forChunks reaches the calling goroutine, which can recover it, rather
+// than ending the process.
+func TestWorkersRaisePanics(t *testing.T) {
+	recovered := func(f func()) (v any) {
+		defer func() { v = recover() }()
+		f()
+		return nil
+	}
+	got := recovered(func() {
+		_ = ordered(context.Background(), 20*batchSize, 3, func(i int, out *int, _ *[]byte) {
+			if i == 3000 {
+				panic("boom in eval")
+			}
+			*out = i
+		}, func(*int, []byte) error { return nil })
+	})
+	if got != "boom in eval" {
+		t.Errorf("ordered: recovered %v", got)
+	}
+	got = recovered(func() {
+		_ = forChunks(context.Background(), 20*batchSize, 3, func(lo, hi int) error {
+			if lo <= 3000 && 3000 < hi {
+				panic("boom in a chunk")
+			}
+			return nil
+		})
+	})
+	if got != "boom in a chunk" {
+		t.Errorf("forChunks: recovered %v", got)
+	}
+}

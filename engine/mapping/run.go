@@ -325,11 +325,18 @@ func (r *run) fetchAll(ctx context.Context, opt Options, log *slog.Logger) error
 		return nil
 	}
 	results := make([]fetched, len(srcs))
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		panics caught
+	)
 	for i, s := range srcs {
-		wg.Go(func() { results[i] = r.fetch(ctx, s, opt, log) })
+		wg.Go(func() {
+			defer panics.guard(func() {})
+			results[i] = r.fetch(ctx, s, opt, log)
+		})
 	}
 	wg.Wait()
+	panics.raise()
 	for i, s := range srcs {
 		if err := r.keep(s, results[i]); err != nil {
 			return err
