@@ -217,19 +217,13 @@ func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
 			}
 			d.members = append(d.members, jsonMember{key, v})
 		}
-		d.pos = skipJSONSpace(data, d.pos)
-		if d.pos >= len(data) {
+		done, ok := d.separator('}')
+		if !ok {
 			return nil, false
 		}
-		c := data[d.pos]
-		d.pos++
-		if c == '}' {
+		if done {
 			break
 		}
-		if c != ',' {
-			return nil, false
-		}
-		d.pos = skipJSONSpace(data, d.pos)
 	}
 	ms := d.members[base:]
 	var m map[string]any
@@ -244,6 +238,26 @@ func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
 	// The stale members are overwritten or cleared by release.
 	d.members = d.members[:base]
 	return m, true
+}
+
+// separator reads what follows a member or an element: close, which ends
+// the object or array (done), or a comma and the space after it.
+func (d *jsonDecoder) separator(close byte) (done, ok bool) {
+	data := d.data
+	d.pos = skipJSONSpace(data, d.pos)
+	if d.pos >= len(data) {
+		return false, false
+	}
+	c := data[d.pos]
+	d.pos++
+	if c == close {
+		return true, true
+	}
+	if c != ',' {
+		return false, false
+	}
+	d.pos = skipJSONSpace(data, d.pos)
+	return false, true
 }
 
 // array parses the array at d.pos, which is at nesting level depth.
@@ -264,19 +278,13 @@ func (d *jsonDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		d.elems = append(d.elems, v)
-		d.pos = skipJSONSpace(data, d.pos)
-		if d.pos >= len(data) {
+		done, ok := d.separator(']')
+		if !ok {
 			return nil, false
 		}
-		c := data[d.pos]
-		d.pos++
-		if c == ']' {
+		if done {
 			break
 		}
-		if c != ',' {
-			return nil, false
-		}
-		d.pos = skipJSONSpace(data, d.pos)
 	}
 	es := d.elems[base:]
 	a := make([]any, len(es))
