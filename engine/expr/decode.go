@@ -30,8 +30,7 @@ const jsonMaxScratch = 1 << 16
 // decodeJSONStd returns; it reports only whether it succeeded, and the
 // caller asks decodeJSONStd for the error text of input it rejects.
 type jsonDecoder struct {
-	data []byte
-	pos  int
+	jsonScanner // the text, and where the parser is in it
 	// members and elems are stacks of the members of the objects and the
 	// elements of the arrays being parsed, so that each map and slice is
 	// made once with its final size.
@@ -205,11 +204,9 @@ func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
 		}
 		d.pos = skipJSONSpace(data, d.pos+1)
 		if !want {
-			s := jsonScanner{data: data, pos: d.pos}
-			if !s.skipValue(depth) {
+			if !d.skipValue(depth) {
 				return nil, false
 			}
-			d.pos = s.pos
 		} else {
 			v, ok := d.value(depth)
 			if !ok {
@@ -217,11 +214,11 @@ func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
 			}
 			d.members = append(d.members, jsonMember{key, v})
 		}
-		done, ok := d.separator('}')
+		more, ok := d.next('}')
 		if !ok {
 			return nil, false
 		}
-		if done {
+		if !more {
 			break
 		}
 	}
@@ -238,26 +235,6 @@ func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
 	// The stale members are overwritten or cleared by release.
 	d.members = d.members[:base]
 	return m, true
-}
-
-// separator reads what follows a member or an element: close, which ends
-// the object or array (done), or a comma and the space after it.
-func (d *jsonDecoder) separator(close byte) (done, ok bool) {
-	data := d.data
-	d.pos = skipJSONSpace(data, d.pos)
-	if d.pos >= len(data) {
-		return false, false
-	}
-	c := data[d.pos]
-	d.pos++
-	if c == close {
-		return true, true
-	}
-	if c != ',' {
-		return false, false
-	}
-	d.pos = skipJSONSpace(data, d.pos)
-	return false, true
 }
 
 // array parses the array at d.pos, which is at nesting level depth.
@@ -278,11 +255,11 @@ func (d *jsonDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		d.elems = append(d.elems, v)
-		done, ok := d.separator(']')
+		more, ok := d.next(']')
 		if !ok {
 			return nil, false
 		}
-		if done {
+		if !more {
 			break
 		}
 	}
