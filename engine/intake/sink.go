@@ -86,10 +86,10 @@ func (s *writerSink) Open(_ context.Context, mapping string) (Delivery, error) {
 type writerDelivery struct {
 	sink    *writerSink
 	mapping string
-	// lines holds the envelopes added, each followed by a newline; ends
-	// holds where each ends.
-	lines []byte
-	ends  []int
+	// lines holds the envelopes added, each followed by a newline, each
+	// in a buffer of its own: one growing buffer of megabytes would be
+	// copied over and over.
+	lines [][]byte
 	over  bool
 }
 
@@ -98,8 +98,10 @@ func (d *writerDelivery) Add(chunk []byte) error {
 	if d.over {
 		return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, errDeliveryOver)
 	}
-	d.lines = append(append(d.lines, chunk...), '\n')
-	d.ends = append(d.ends, len(d.lines))
+	line := make([]byte, len(chunk)+1)
+	copy(line, chunk)
+	line[len(chunk)] = '\n'
+	d.lines = append(d.lines, line)
 	return nil
 }
 
@@ -110,19 +112,17 @@ func (d *writerDelivery) Commit(ctx context.Context) error {
 		return fmt.Errorf("write chunks of mapping %q: %w", d.mapping, errDeliveryOver)
 	}
 	d.over = true
-	lines, ends := d.lines, d.ends
-	d.lines, d.ends = nil, nil
+	lines := d.lines
+	d.lines = nil
 	d.sink.mu.Lock()
 	defer d.sink.mu.Unlock()
-	start := 0
-	for i, end := range ends {
+	for i, line := range lines {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(ends), d.mapping, err)
+			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(lines), d.mapping, err)
 		}
-		if _, err := d.sink.w.Write(lines[start:end]); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(ends), d.mapping, err)
+		if _, err := d.sink.w.Write(line); err != nil {
+			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(lines), d.mapping, err)
 		}
-		start = end
 	}
 	return nil
 }
@@ -130,5 +130,5 @@ func (d *writerDelivery) Commit(ctx context.Context) error {
 // Abort drops the envelopes.
 func (d *writerDelivery) Abort() {
 	d.over = true
-	d.lines, d.ends = nil, nil
+	d.lines = nil
 }
