@@ -100,10 +100,9 @@ type stackStateDelivery struct {
 	sink     *StackState
 	mapping  string
 	endpoint string
-	// bodies holds the compressed envelopes back to back; ends holds where
-	// each ends.
-	bodies bytes.Buffer
-	ends   []int
+	// bodies holds the compressed envelopes, each in a buffer of its own:
+	// one growing buffer would be copied over and over.
+	bodies [][]byte
 	over   bool
 }
 
@@ -111,22 +110,15 @@ type stackStateDelivery struct {
 // keeps the result.
 func (d *stackStateDelivery) Add(chunk []byte) error {
 	if d.over {
-		return fmt.Errorf("compress chunk %d: %w", len(d.ends)+1, errDeliveryOver)
+		return fmt.Errorf("compress chunk %d: %w", len(d.bodies)+1, errDeliveryOver)
 	}
-	if err := gzipChunk(&d.bodies, chunk); err != nil {
-		d.bodies.Truncate(d.bodies.Len() - d.lastLen())
-		return fmt.Errorf("compress chunk %d: %w", len(d.ends)+1, err)
+	var body bytes.Buffer
+	body.Grow(len(chunk)/4 + 64) // JSON compresses 5 to 10 times at the fastest level
+	if err := gzipChunk(&body, chunk); err != nil {
+		return fmt.Errorf("compress chunk %d: %w", len(d.bodies)+1, err)
 	}
-	d.ends = append(d.ends, d.bodies.Len())
+	d.bodies = append(d.bodies, body.Bytes())
 	return nil
-}
-
-// lastLen returns how much of bodies follows the last complete body.
-func (d *stackStateDelivery) lastLen() int {
-	if len(d.ends) == 0 {
-		return d.bodies.Len()
-	}
-	return d.bodies.Len() - d.ends[len(d.ends)-1]
 }
 
 // Commit posts the compressed envelopes in order.
@@ -138,16 +130,13 @@ func (d *stackStateDelivery) Commit(ctx context.Context) error {
 	defer d.drop()
 	s := d.sink
 	target := withAPIKey(d.endpoint, s.APIKey.Reveal())
-	all := d.bodies.Bytes()
-	start := 0
-	for i, end := range d.ends {
+	for i, body := range d.bodies {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("send chunk %d of %d: %w", i+1, len(d.ends), err)
+			return fmt.Errorf("send chunk %d of %d: %w", i+1, len(d.bodies), err)
 		}
-		if err := s.postRetrying(ctx, target, d.endpoint, all[start:end], i+1, len(d.ends), d.mapping); err != nil {
+		if err := s.postRetrying(ctx, target, d.endpoint, body, i+1, len(d.bodies), d.mapping); err != nil {
 			return err
 		}
-		start = end
 	}
 	return nil
 }
@@ -159,10 +148,7 @@ func (d *stackStateDelivery) Abort() {
 }
 
 // drop releases the compressed envelopes.
-func (d *stackStateDelivery) drop() {
-	d.bodies = bytes.Buffer{}
-	d.ends = nil
-}
+func (d *stackStateDelivery) drop() { d.bodies = nil }
 
 // postRetrying posts one chunk, retrying what the policy allows.
 func (s *StackState) postRetrying(ctx context.Context, target, endpoint string, body []byte, chunk, chunks int, mapping string) error {
