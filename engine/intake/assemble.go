@@ -600,12 +600,16 @@ func newSpill() (*spill, error) {
 	return s, nil
 }
 
-// write adds the envelope b.
-func (s *spill) write(b []byte) error {
-	s.sizes = append(s.sizes, len(b))
-	if _, err := s.w.Write(b); err != nil {
-		return fmt.Errorf("write envelope to temporary file: %w", err)
+// write adds the envelope made of parts.
+func (s *spill) write(parts ...[]byte) error {
+	size := 0
+	for _, b := range parts {
+		if _, err := s.w.Write(b); err != nil {
+			return fmt.Errorf("write envelope to temporary file: %w", err)
+		}
+		size += len(b)
 	}
+	s.sizes = append(s.sizes, size)
 	return nil
 }
 

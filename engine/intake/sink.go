@@ -70,9 +70,9 @@ type writerSink struct {
 }
 
 // NewWriterSink returns a sink that writes every envelope to w as one line
-// of compact JSON (NDJSON). A delivery keeps its envelopes in memory and
-// writes them together on Commit, each line in one Write, so that
-// concurrent mappings do not interleave.
+// of compact JSON (NDJSON). A delivery keeps its envelopes (in memory, and
+// beyond 64 MB in a temporary file) and writes them together on Commit,
+// each line in one Write, so that concurrent mappings do not interleave.
 func NewWriterSink(w io.Writer) Sink {
 	return &writerSink{w: w}
 }
@@ -87,23 +87,47 @@ type writerDelivery struct {
 	sink    *writerSink
 	mapping string
 	// lines holds the envelopes added, each followed by a newline, each
-	// in a buffer of its own: one growing buffer of megabytes would be
-	// copied over and over.
+	// in a buffer of its own (one growing buffer of megabytes would be
+	// copied over and over), up to maxHeld bytes; the envelopes after go
+	// to spill, a temporary file, so that memory stays flat however large
+	// the snapshot.
 	lines [][]byte
+	held  int
+	spill *spill
 	over  bool
 }
+
+// maxHeld is how many bytes of envelopes a writer delivery holds in memory
+// before it writes the rest to a temporary file until Commit.
+var maxHeld = 64 << 20
 
 // Add keeps a copy of chunk and a newline.
 func (d *writerDelivery) Add(chunk []byte) error {
 	if d.over {
 		return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, errDeliveryOver)
 	}
+	if d.spill == nil && d.held+len(chunk)+1 > maxHeld && len(d.lines) > 0 {
+		s, err := newSpill()
+		if err != nil {
+			return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, err)
+		}
+		d.spill = s
+	}
+	if d.spill != nil {
+		if err := d.spill.write(chunk, newline); err != nil {
+			return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, err)
+		}
+		return nil
+	}
 	line := make([]byte, len(chunk)+1)
 	copy(line, chunk)
 	line[len(chunk)] = '\n'
 	d.lines = append(d.lines, line)
+	d.held += len(line)
 	return nil
 }
+
+var newline = []byte{'\n'}
 
 // Commit writes the envelopes, one line each, while holding the sink's
 // lock.
@@ -112,23 +136,48 @@ func (d *writerDelivery) Commit(ctx context.Context) error {
 		return fmt.Errorf("write chunks of mapping %q: %w", d.mapping, errDeliveryOver)
 	}
 	d.over = true
-	lines := d.lines
-	d.lines = nil
-	d.sink.mu.Lock()
-	defer d.sink.mu.Unlock()
-	for i, line := range lines {
+	defer d.drop()
+	n := len(d.lines)
+	if d.spill != nil {
+		n += len(d.spill.sizes)
+	}
+	i := 0
+	write := func(line []byte) error {
+		i++
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(lines), d.mapping, err)
+			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i, n, d.mapping, err)
 		}
 		if _, err := d.sink.w.Write(line); err != nil {
-			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i+1, len(lines), d.mapping, err)
+			return fmt.Errorf("write chunk %d of %d of mapping %q: %w", i, n, d.mapping, err)
+		}
+		return nil
+	}
+	d.sink.mu.Lock()
+	defer d.sink.mu.Unlock()
+	for _, line := range d.lines {
+		if err := write(line); err != nil {
+			return err
+		}
+	}
+	if d.spill != nil {
+		if _, err := d.spill.replay(nil, write); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// drop releases the envelopes and the temporary file.
+func (d *writerDelivery) drop() {
+	d.lines, d.held = nil, 0
+	if d.spill != nil {
+		d.spill.close()
+		d.spill = nil
+	}
+}
+
 // Abort drops the envelopes.
 func (d *writerDelivery) Abort() {
 	d.over = true
-	d.lines = nil
+	d.drop()
 }

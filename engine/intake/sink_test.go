@@ -461,3 +461,52 @@ func TestAssemblerIntoSink(t *testing.T) {
 		t.Errorf("assembled\n%s\nwant\n%s", got.String(), want.String())
 	}
 }
+
+// TestWriterSinkSpills holds a writer delivery's memory to a few bytes, so
+// that its envelopes after the first go to a temporary file: the output is
+// the same, each line still one Write, a failing write is reported with
+// its chunk, and nothing is left in the temporary directory.
+func TestWriterSinkSpills(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	defer func(was int) { maxHeld = was }(maxHeld)
+	chunks := encodedChunks(t, buildSized(t, 5, "h"))
+	maxHeld = len(chunks[0]) + 1 // the first line fits, the others spill
+
+	w := &failingWriter{}
+	d, err := NewWriterSink(w).Open(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, chunks)
+	if dd := d.(*writerDelivery); len(dd.lines) != 1 || dd.spill == nil || len(dd.spill.sizes) != len(chunks)-1 {
+		t.Fatalf("%d lines held, spill %v", len(dd.lines), dd.spill)
+	}
+	if err := d.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if w.buf.String() != wantLines(chunks) || w.writes != len(chunks) {
+		t.Errorf("wrote %d times\n%s\nwant %d lines\n%s", w.writes, w.buf.String(), len(chunks), wantLines(chunks))
+	}
+
+	w = &failingWriter{failAt: 4}
+	d, err = NewWriterSink(w).Open(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, chunks)
+	err = d.Commit(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `write chunk 4 of 5 of mapping "m": disk full`) {
+		t.Errorf("error %v, want chunk 4 of 5 to fail", err)
+	}
+
+	d, err = NewWriterSink(&bytes.Buffer{}).Open(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addScribbled(t, d, chunks)
+	d.Abort()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left in the temporary directory: %v", left)
+	}
+}
