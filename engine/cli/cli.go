@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -42,18 +41,8 @@ type CLI struct {
 	Signals <-chan os.Signal
 }
 
-// gcPercent is the garbage collector's GOGC when the environment does not
-// set one. A run keeps the text of its sources outside the Go heap, so the
-// heap is the smaller part of its memory, and letting it grow to 2.5 times
-// what is live, instead of Go's 2 times, saves a third of the collections
-// for a few per cent more memory (see docs/architecture.md, Performance).
-const gcPercent = 150
-
 // Run runs stackmap with the process's streams and environment.
 func Run(args []string) int {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
-	}
 	c := &CLI{Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Now: time.Now, Hostname: os.Hostname}
 	return c.Run(args)
 }
