@@ -40,7 +40,10 @@ import (
 type Assembler struct {
 	mapping string
 	opt     resolved
-	out     func(chunk []byte) error
+	out     func(parts ...[]byte) error
+	// cuts and parts are reused by emitChunk.
+	cuts  []part
+	parts [][]byte
 
 	started, finished bool
 	err               error
@@ -111,7 +114,7 @@ const (
 // JSON without a trailing newline, in order, and must not keep the slice
 // after it returns; its error stops the Assembler and is returned as it is.
 // It fails on invalid options, as Build does, and on a nil out.
-func NewAssembler(mapping string, opt Options, out func(chunk []byte) error) (*Assembler, error) {
+func NewAssembler(mapping string, opt Options, out func(parts ...[]byte) error) (*Assembler, error) {
 	r, err := opt.resolve()
 	if err != nil {
 		return nil, fmt.Errorf("assemble envelopes of mapping %q: %w", mapping, err)
@@ -402,7 +405,7 @@ func (a *Assembler) complete(next kind) error {
 		a.cur = getChunk()
 		return nil
 	case a.held != nil:
-		a.buf = a.render(a.buffer(), c)
+		a.buf = a.render(a.buffer(), c, nil)
 		c.reset()
 		if a.spill == nil {
 			s, err := newSpill()
@@ -416,25 +419,24 @@ func (a *Assembler) complete(next kind) error {
 		}
 		return nil
 	}
-	a.buf = a.render(a.buffer(), c)
+	err := a.emitChunk(c)
 	c.reset()
-	return a.emit(a.buf)
+	return err
 }
 
 // release1st hands out the held first envelope, with an empty health
 // snapshot when emptyHealth, and then the spilled ones.
 func (a *Assembler) release1st(emptyHealth bool) error {
 	a.held.emptyHealth = emptyHealth
-	a.buf = a.render(a.buffer(), a.held)
+	err := a.emitChunk(a.held)
 	a.held = nil
-	if err := a.emit(a.buf); err != nil {
+	if err != nil {
 		return err
 	}
 	if a.spill == nil {
 		return nil
 	}
-	var err error
-	a.buf, err = a.spill.replay(a.buf, a.emit)
+	a.buf, err = a.spill.replay(a.buf, func(b []byte) error { return a.emit(b) })
 	a.spill.close()
 	a.spill = nil
 	if err != nil && a.err == nil {
@@ -451,10 +453,39 @@ func (a *Assembler) buffer() []byte {
 	return a.buf[:0]
 }
 
-// emit hands b to out.
-func (a *Assembler) emit(b []byte) error {
+// part is an element buffer that goes into an envelope at offset at of
+// the rest, which render wrote, as a part of its own.
+type part struct {
+	at int
+	b  []byte
+}
+
+// minPart is the size from which render leaves an element buffer out of
+// the envelope's buffer, as a part of its own, rather than copy it: the
+// components of a full envelope are megabytes. Tests lower it.
+var minPart = 64 << 10
+
+// emitChunk renders c, with its large element buffers as parts of their
+// own, and hands the envelope to out. c must not change until it returns.
+func (a *Assembler) emitChunk(c *chunk) error {
+	a.cuts = a.cuts[:0]
+	a.buf = a.render(a.buffer(), c, &a.cuts)
+	parts, prev := a.parts[:0], 0
+	for _, p := range a.cuts {
+		parts = append(parts, a.buf[prev:p.at], p.b)
+		prev = p.at
+	}
+	a.parts = append(parts, a.buf[prev:])
+	err := a.emit(a.parts...)
+	clear(a.cuts) // let go of c's buffers
+	clear(a.parts)
+	return err
+}
+
+// emit hands the parts of an envelope to out.
+func (a *Assembler) emit(parts ...[]byte) error {
 	a.chunks++
-	if err := a.out(b); err != nil {
+	if err := a.out(parts...); err != nil {
 		a.err = err
 		return err
 	}
@@ -480,8 +511,24 @@ func (a *Assembler) release() {
 }
 
 // render appends the envelope of c to dst.
-func (a *Assembler) render(dst []byte, c *chunk) []byte {
-	dst = slices.Grow(dst, len(a.head)+len(c.metrics)+len(c.states)+len(c.comps)+len(c.rels)+1024)
+//
+// With cuts, element buffers of minPart bytes or more are not copied into
+// dst: each goes into cuts, with where in dst it belongs.
+func (a *Assembler) render(dst []byte, c *chunk, cuts *[]part) []byte {
+	elements := func(dst, b []byte) []byte {
+		if cuts != nil && len(b) >= minPart {
+			*cuts = append(*cuts, part{at: len(dst), b: b})
+			return dst
+		}
+		return append(dst, b...)
+	}
+	size := len(a.head) + 1024
+	for _, b := range [][]byte{c.metrics, c.states, c.comps, c.rels} {
+		if cuts == nil || len(b) < minPart {
+			size += len(b)
+		}
+	}
+	dst = slices.Grow(dst, size)
 	dst = append(dst, a.head...)
 	dst = append(dst, '{')
 	if len(c.groups) > 1 {
@@ -493,11 +540,11 @@ func (a *Assembler) render(dst []byte, c *chunk) []byte {
 		}
 		dst = appendString(dst, c.groups[i].source)
 		dst = append(dst, ":["...)
-		dst = append(dst, c.groups[i].events...)
+		dst = elements(dst, c.groups[i].events)
 		dst = append(dst, ']')
 	}
 	dst = append(dst, `},"metrics":[`...)
-	dst = append(dst, c.metrics...)
+	dst = elements(dst, c.metrics)
 	dst = append(dst, `],"service_checks":[],"health":[`...)
 	if c.health || c.emptyHealth {
 		var start *StartSnapshot
@@ -506,16 +553,16 @@ func (a *Assembler) render(dst []byte, c *chunk) []byte {
 		}
 		dst = appendHealthHead(dst, ConsistencyModel, a.urn, start, c.healthStop || c.emptyHealth)
 		dst = append(dst, '[')
-		dst = append(dst, c.states...)
+		dst = elements(dst, c.states)
 		dst = append(dst, "]}"...)
 	}
 	dst = append(dst, `],"topologies":[`...)
 	if c.topo || c.emptyTopo {
 		dst = appendTopologyHead(dst, c.topoStart || c.emptyTopo, c.topoStop || c.emptyTopo, a.inst.Type, a.inst.URL)
 		dst = append(dst, `[],"components":[`...)
-		dst = append(dst, c.comps...)
+		dst = elements(dst, c.comps)
 		dst = append(dst, `],"relations":[`...)
-		dst = append(dst, c.rels...)
+		dst = elements(dst, c.rels)
 		dst = append(dst, "]}"...)
 	}
 	return append(dst, "]}"...)

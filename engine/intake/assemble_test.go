@@ -41,11 +41,13 @@ func builtChunks(t *testing.T, b *model.Batch, opt Options) [][]byte {
 func assembled(t *testing.T, b *model.Batch, opt Options, comps, rels int) ([][]byte, *Assembler) {
 	t.Helper()
 	var chunks [][]byte
-	a, err := NewAssembler(b.Mapping, opt, func(chunk []byte) error {
-		chunks = append(chunks, bytes.Clone(chunk))
-		// Scribble over the chunk: the Assembler must not rely on it.
-		for i := range chunk {
-			chunk[i] = '#'
+	a, err := NewAssembler(b.Mapping, opt, func(parts ...[]byte) error {
+		chunks = append(chunks, bytes.Join(parts, nil))
+		// Scribble over the parts: the Assembler must not rely on them.
+		for _, p := range parts {
+			for i := range p {
+				p[i] = '#'
+			}
 		}
 		return nil
 	})
@@ -129,8 +131,12 @@ func checkAssembled(t *testing.T, b *model.Batch, opt Options, comps, rels int) 
 
 func TestAssemblerMatchesBuild(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
+	defer func(was int) { minPart = was }(minPart)
 	g := newGen(5)
-	for range 400 {
+	for i := range 400 {
+		// Every other batch hands out every element list as a part of
+		// its own.
+		minPart = []int{64 << 10, 1}[i%2]
 		b := g.batch(50)
 		opt := Options{Hostname: g.str(2) + "h", ChunkSize: g.r.IntN(8), Now: time.Unix(g.r.Int64N(1<<40), 0), RepeatInterval: time.Duration(g.r.IntN(4000)) * time.Second}
 		nc, nr := len(b.Components), len(b.Relations)
@@ -181,7 +187,7 @@ func TestAssemblerStreams(t *testing.T) {
 			dir := t.TempDir()
 			t.Setenv("TMPDIR", dir)
 			var chunks int
-			a, err := NewAssembler("m", Options{Hostname: "h", ChunkSize: size, Now: testNow}, func([]byte) error { chunks++; return nil })
+			a, err := NewAssembler("m", Options{Hostname: "h", ChunkSize: size, Now: testNow}, func(...[]byte) error { chunks++; return nil })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +237,7 @@ func TestAssemblerStreams(t *testing.T) {
 
 func TestAssemblerErrors(t *testing.T) {
 	opt := Options{Hostname: "h"}
-	nop := func([]byte) error { return nil }
+	nop := func(...[]byte) error { return nil }
 	if _, err := NewAssembler("m", Options{}, nop); err == nil || !strings.Contains(err.Error(), "hostname is empty") {
 		t.Errorf("empty hostname: %v", err)
 	}
@@ -242,7 +248,7 @@ func TestAssemblerErrors(t *testing.T) {
 		t.Error("nil out accepted")
 	}
 	inst := model.Instance{Type: "t", URL: "u"}
-	newA := func(t *testing.T, out func([]byte) error) *Assembler {
+	newA := func(t *testing.T, out func(...[]byte) error) *Assembler {
 		t.Helper()
 		a, err := NewAssembler("m", Options{Hostname: "h", ChunkSize: 1}, out)
 		if err != nil {
@@ -314,7 +320,7 @@ func TestAssemblerErrors(t *testing.T) {
 	t.Run("out fails", func(t *testing.T) {
 		boom := errors.New("boom")
 		calls := 0
-		a := newA(t, func([]byte) error { calls++; return boom })
+		a := newA(t, func(...[]byte) error { calls++; return boom })
 		a.Start(inst, true, false)
 		if err := a.Component(wire(model.Component{ID: "a"})); err != nil {
 			t.Fatal(err)
@@ -333,7 +339,7 @@ func TestAssemblerErrors(t *testing.T) {
 		t.Setenv("TMPDIR", t.TempDir())
 		boom := errors.New("boom")
 		calls := 0
-		a := newA(t, func([]byte) error {
+		a := newA(t, func(...[]byte) error {
 			calls++
 			if calls == 2 {
 				return boom

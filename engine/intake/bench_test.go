@@ -132,7 +132,12 @@ func BenchmarkAssembler(b *testing.B) {
 	batch := benchBatch(10000)
 	elements := float64(len(batch.Components) + len(batch.Relations))
 	var size int64
-	count := func(chunk []byte) error { size += int64(len(chunk)); return nil }
+	count := func(parts ...[]byte) error {
+		for _, p := range parts {
+			size += int64(len(p))
+		}
+		return nil
+	}
 	b.Run("path=build+encoding_json", func(b *testing.B) {
 		b.ReportAllocs()
 		enc := json.NewEncoder(io.Discard)
@@ -233,7 +238,7 @@ func BenchmarkGzip(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			out.Reset()
-			if err := gzipChunk(&out, chunk[:len(chunk)-1]); err != nil {
+			if err := gzipChunk(&out, [][]byte{chunk[:len(chunk)-1]}); err != nil {
 				b.Fatal(err)
 			}
 		}

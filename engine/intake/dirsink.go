@@ -47,13 +47,13 @@ type dirDelivery struct {
 	over    bool
 }
 
-// Add writes chunk and a newline to a new temporary file.
-func (d *dirDelivery) Add(chunk []byte) error {
+// Add writes the envelope and a newline to a new temporary file.
+func (d *dirDelivery) Add(parts ...[]byte) error {
 	n := len(d.temps) + 1
 	if d.over {
 		return fmt.Errorf("write chunk %d of mapping %q: %w", n, d.mapping, errDeliveryOver)
 	}
-	tmp, err := writeTemp(d.sink.dir, fmt.Sprintf(".%s-%04d.json.*.tmp", d.mapping, n), chunk)
+	tmp, err := writeTemp(d.sink.dir, fmt.Sprintf(".%s-%04d.json.*.tmp", d.mapping, n), parts)
 	if err != nil {
 		return fmt.Errorf("write chunk %d of mapping %q: %w", n, d.mapping, err)
 	}
@@ -150,7 +150,7 @@ func checkFileMapping(mapping string) error {
 // writeTemp writes data and a newline to a new file in dir named by
 // pattern, as os.CreateTemp names it, readable by all, and returns its
 // name.
-func writeTemp(dir, pattern string, data []byte) (string, error) {
+func writeTemp(dir, pattern string, parts [][]byte) (string, error) {
 	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return "", fmt.Errorf("create temporary file: %w", err)
@@ -161,11 +161,10 @@ func writeTemp(dir, pattern string, data []byte) (string, error) {
 		os.Remove(tmp)
 		return "", err
 	}
-	if _, err := f.Write(data); err != nil {
-		return fail(fmt.Errorf("write %s: %w", tmp, err))
-	}
-	if _, err := f.Write([]byte{'\n'}); err != nil {
-		return fail(fmt.Errorf("write %s: %w", tmp, err))
+	for _, p := range append(parts[:len(parts):len(parts)], newline) {
+		if _, err := f.Write(p); err != nil {
+			return fail(fmt.Errorf("write %s: %w", tmp, err))
+		}
 	}
 	if err := f.Chmod(0o644); err != nil {
 		return fail(fmt.Errorf("chmod %s: %w", tmp, err))

@@ -21,9 +21,11 @@ type Sink interface {
 // them on Commit. It is used by one goroutine.
 type Delivery interface {
 	// Add takes the next envelope, as compact JSON without a trailing
-	// newline, such as an Assembler hands out. The delivery does not keep
-	// chunk after Add returns.
-	Add(chunk []byte) error
+	// newline, such as an Assembler hands out, in parts that make it when
+	// joined (an Assembler hands out its large element lists as parts of
+	// their own, rather than copying them into one buffer). The delivery
+	// does not keep the parts after Add returns.
+	Add(parts ...[]byte) error
 	// Commit delivers every envelope added, in order, and stops at the
 	// first failure, so that the envelope stopping a snapshot is never
 	// delivered after a lost one. The delivery is over afterwards, whether
@@ -101,12 +103,16 @@ type writerDelivery struct {
 // before it writes the rest to a temporary file until Commit.
 var maxHeld = 64 << 20
 
-// Add keeps a copy of chunk and a newline.
-func (d *writerDelivery) Add(chunk []byte) error {
+// Add keeps a copy of the envelope and a newline.
+func (d *writerDelivery) Add(parts ...[]byte) error {
 	if d.over {
 		return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, errDeliveryOver)
 	}
-	if d.spill == nil && d.held+len(chunk)+1 > maxHeld && len(d.lines) > 0 {
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	if d.spill == nil && d.held+size+1 > maxHeld && len(d.lines) > 0 {
 		s, err := newSpill()
 		if err != nil {
 			return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, err)
@@ -114,14 +120,16 @@ func (d *writerDelivery) Add(chunk []byte) error {
 		d.spill = s
 	}
 	if d.spill != nil {
-		if err := d.spill.write(chunk, newline); err != nil {
+		if err := d.spill.write(append(parts[:len(parts):len(parts)], newline)...); err != nil {
 			return fmt.Errorf("write chunk of mapping %q: %w", d.mapping, err)
 		}
 		return nil
 	}
-	line := make([]byte, len(chunk)+1)
-	copy(line, chunk)
-	line[len(chunk)] = '\n'
+	line := make([]byte, 0, size+1)
+	for _, p := range parts {
+		line = append(line, p...)
+	}
+	line = append(line, '\n')
 	d.lines = append(d.lines, line)
 	d.held += len(line)
 	return nil

@@ -106,15 +106,19 @@ type stackStateDelivery struct {
 	over   bool
 }
 
-// Add compresses chunk, with the newline Encode ends an envelope with, and
-// keeps the result.
-func (d *stackStateDelivery) Add(chunk []byte) error {
+// Add compresses the envelope, with the newline Encode ends an envelope
+// with, and keeps the result.
+func (d *stackStateDelivery) Add(parts ...[]byte) error {
 	if d.over {
 		return fmt.Errorf("compress chunk %d: %w", len(d.bodies)+1, errDeliveryOver)
 	}
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
 	var body bytes.Buffer
-	body.Grow(len(chunk)/4 + 64) // JSON compresses 5 to 10 times at the fastest level
-	if err := gzipChunk(&body, chunk); err != nil {
+	body.Grow(size/4 + 64) // JSON compresses 5 to 10 times at the fastest level
+	if err := gzipChunk(&body, parts); err != nil {
 		return fmt.Errorf("compress chunk %d: %w", len(d.bodies)+1, err)
 	}
 	d.bodies = append(d.bodies, body.Bytes())
@@ -266,16 +270,16 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-// gzipChunk appends to dst one gzip member holding chunk and a newline.
-func gzipChunk(dst *bytes.Buffer, chunk []byte) error {
+// gzipChunk appends to dst one gzip member holding the parts of an
+// envelope and a newline.
+func gzipChunk(dst *bytes.Buffer, parts [][]byte) error {
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)
 	zw.Reset(dst)
-	if _, err := zw.Write(chunk); err != nil {
-		return fmt.Errorf("gzip envelope: %w", err)
-	}
-	if _, err := zw.Write([]byte{'\n'}); err != nil {
-		return fmt.Errorf("gzip envelope: %w", err)
+	for _, p := range append(parts[:len(parts):len(parts)], newline) {
+		if _, err := zw.Write(p); err != nil {
+			return fmt.Errorf("gzip envelope: %w", err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("gzip envelope: %w", err)

@@ -357,7 +357,7 @@ func TestGzipChunk(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := body.Len()
-		if err := gzipChunk(&body, chunk); err != nil {
+		if err := gzipChunk(&body, [][]byte{chunk}); err != nil {
 			t.Fatal(err)
 		}
 		// Every body is one complete gzip stream of its own.
