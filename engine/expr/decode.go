@@ -160,13 +160,12 @@ func (d *jsonDecoder) value(depth int) (any, bool) {
 // keys, it keeps only the members keys names and skips the others' values
 // without decoding them (see DecodeKeys).
 func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
-	if depth > jsonMaxDepth {
+	empty, ok := d.open('}', depth)
+	if !ok {
 		return nil, false
 	}
 	data := d.data
-	d.pos = skipJSONSpace(data, d.pos+1)
-	if d.pos < len(data) && data[d.pos] == '}' {
-		d.pos++
+	if empty {
 		if m := d.into; m != nil && depth == 1 {
 			d.into = nil
 			return m, true
@@ -239,13 +238,10 @@ func (d *jsonDecoder) object(depth int, keys *Keys) (any, bool) {
 
 // array parses the array at d.pos, which is at nesting level depth.
 func (d *jsonDecoder) array(depth int) (any, bool) {
-	if depth > jsonMaxDepth {
+	switch empty, ok := d.open(']', depth); {
+	case !ok:
 		return nil, false
-	}
-	data := d.data
-	d.pos = skipJSONSpace(data, d.pos+1)
-	if d.pos < len(data) && data[d.pos] == ']' {
-		d.pos++
+	case empty:
 		return []any{}, true
 	}
 	base := len(d.elems)

@@ -88,16 +88,25 @@ func (s *jsonScanner) literal(lit string) bool {
 	return true
 }
 
+// open steps into the object or array at s.pos, at nesting level depth,
+// that close ends. It reports whether the container is empty, and then
+// steps past it too; it fails when the container nests too deep.
+func (s *jsonScanner) open(close byte, depth int) (empty, ok bool) {
+	if depth > jsonMaxDepth {
+		return false, false
+	}
+	s.pos = skipJSONSpace(s.data, s.pos+1)
+	if s.pos < len(s.data) && s.data[s.pos] == close {
+		s.pos++
+		return true, true
+	}
+	return false, true
+}
+
 // skipObject skips the object at s.pos, which is at nesting level depth.
 func (s *jsonScanner) skipObject(depth int) bool {
-	if depth > jsonMaxDepth {
-		return false
-	}
-	data := s.data
-	s.pos = skipJSONSpace(data, s.pos+1)
-	if s.pos < len(data) && data[s.pos] == '}' {
-		s.pos++
-		return true
+	if empty, ok := s.open('}', depth); empty || !ok {
+		return ok
 	}
 	for {
 		if !s.key() || !s.skipValue(depth) {
@@ -115,14 +124,8 @@ func (s *jsonScanner) skipObject(depth int) bool {
 
 // skipArray skips the array at s.pos, which is at nesting level depth.
 func (s *jsonScanner) skipArray(depth int) bool {
-	if depth > jsonMaxDepth {
-		return false
-	}
-	data := s.data
-	s.pos = skipJSONSpace(data, s.pos+1)
-	if s.pos < len(data) && data[s.pos] == ']' {
-		s.pos++
-		return true
+	if empty, ok := s.open(']', depth); empty || !ok {
+		return ok
 	}
 	for {
 		if !s.skipValue(depth) {
