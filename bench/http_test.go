@@ -3,35 +3,10 @@ package bench
 import (
 	"bytes"
 	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stackmap/stackmap/bench/cmdb"
-	"github.com/stackmap/stackmap/engine/cli"
 )
-
-// runOnce runs stackmap run --once with the payload to stdout in-process,
-// with env as the whole environment, and returns the payload.
-func runOnce(t *testing.T, env map[string]string, mapping string) []byte {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	run := &cli.CLI{
-		Stdout: &stdout,
-		Stderr: &stderr,
-		LookupEnv: func(k string) (string, bool) {
-			v, ok := env[k]
-			return v, ok
-		},
-		Now:      func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) },
-		Hostname: func() (string, error) { return "not-this-host", nil },
-	}
-	args := []string{"run", "--once", "--output", "stdout", "--now", "2026-01-02T03:04:05Z", "--hostname", "bench", mapping}
-	if code := run.Run(args); code != cli.ExitOK {
-		t.Fatalf("stackmap %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
-	}
-	return stdout.Bytes()
-}
 
 // TestHTTPPayloadIdentity runs the HTTP half of the benchmark on 2000
 // generated CIs: cmdb-http.yaml reading them from the Table API server of

@@ -53,29 +53,36 @@ func TestPayloadIdentity(t *testing.T) {
 			}
 			want := fields[0]
 
-			var stdout, stderr bytes.Buffer
-			env := map[string]string{"CMDB_DIR": dir}
-			run := &cli.CLI{
-				Stdout: &stdout,
-				Stderr: &stderr,
-				LookupEnv: func(k string) (string, bool) {
-					v, ok := env[k]
-					return v, ok
-				},
-				Now:      func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) },
-				Hostname: func() (string, error) { return "not-this-host", nil },
-			}
-			args := []string{"run", "--once", "--output", "stdout", "--now", "2026-01-02T03:04:05Z", "--hostname", "bench"}
-			args = append(args, c.args...)
-			args = append(args, "cmdb.yaml")
-			if code := run.Run(args); code != cli.ExitOK {
-				t.Fatalf("stackmap %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
-			}
-			sum := sha256.Sum256(stdout.Bytes())
+			out := runOnce(t, map[string]string{"CMDB_DIR": dir}, "cmdb.yaml", c.args...)
+			sum := sha256.Sum256(out)
 			if got := hex.EncodeToString(sum[:]); got != want {
-				t.Errorf("stackmap %s wrote %d bytes with sha256 %s, want %s (%s): the engine's output changed; do not regenerate the digest, see the test's doc comment",
-					strings.Join(args, " "), stdout.Len(), got, want, c.digest)
+				t.Errorf("stackmap run cmdb.yaml %s wrote %d bytes with sha256 %s, want %s (%s): the engine's output changed; do not regenerate the digest, see the test's doc comment",
+					strings.Join(c.args, " "), len(out), got, want, c.digest)
 			}
 		})
 	}
+}
+
+// runOnce runs stackmap run --once on mapping, with args before it and the
+// payload to stdout, in-process, with env as the whole environment, and
+// returns the payload.
+func runOnce(t *testing.T, env map[string]string, mapping string, args ...string) []byte {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	run := &cli.CLI{
+		Stdout: &stdout,
+		Stderr: &stderr,
+		LookupEnv: func(k string) (string, bool) {
+			v, ok := env[k]
+			return v, ok
+		},
+		Now:      func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) },
+		Hostname: func() (string, error) { return "not-this-host", nil },
+	}
+	args = append([]string{"run", "--once", "--output", "stdout", "--now", "2026-01-02T03:04:05Z", "--hostname", "bench"}, args...)
+	args = append(args, mapping)
+	if code := run.Run(args); code != cli.ExitOK {
+		t.Fatalf("stackmap %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
+	}
+	return stdout.Bytes()
 }
