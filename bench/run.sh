@@ -183,6 +183,29 @@ gb() {
 	awk -v r="$1" -v b="$2" '/^MemAvailable:/ {printf "about %.1f GB, %.1f GB available", r * b / 1e9, $2 * 1024 / 1e9}' /proc/meminfo
 }
 
+# stackmap_run LABEL OUT N VAR=VALUE MAPPING runs stackmap once on
+# MAPPING, with VAR set, to files in OUT, and checks that it wrote N
+# components and 2·N relations; it sets SM to "wall cpu rss" and returns
+# non-zero when the run failed or its output falls short.
+stackmap_run() {
+	local label=$1 out=$2 n=$3 var=$4 mapping=$5 got
+	rm -rf "$out" && mkdir "$out" && sync
+	if ! timed /dev/null "$W/stackmap.err" env "$var" \
+		"$STACKMAP_BIN" run --once --output "file:$out" --hostname bench "$mapping"; then
+		log "$label: stackmap failed:"
+		tail -n 20 "$W/stackmap.err" >&2
+		return 1
+	fi
+	SM="$WALL $CPU $RSS_KB"
+	got=$("$GOJQ" -n -r 'reduce (inputs.topologies[]) as $t ([0, 0];
+		[.[0] + ($t.components | length), .[1] + ($t.relations | length)]) | "\(.[0]) \(.[1])"' "$out"/*.json)
+	rm -rf "$out"
+	if [ "$got" != "$n $((2 * n))" ]; then
+		log "$label: stackmap wrote $got components and relations, want $n $((2 * n))"
+		return 1
+	fi
+}
+
 # bench_size N generates an export of N CIs, runs both tools on it
 # runs_for N times and prints the table's row; it returns non-zero when a run
 # fails or its output falls short, or when stackmap would not fit in
@@ -204,25 +227,12 @@ bench_size() {
 		jq_fits=0
 	fi
 
-	local run got lines best_sm="" best_jq="- - -" sm jq
+	local run lines best_sm="" best_jq="- - -" sm jq
 	for run in $(seq "$runs"); do
 		# (a) stackmap, to files; then count what it wrote.
 		log "$n CIs: stackmap, run $run of $runs"
-		rm -rf "$out" && mkdir "$out" && sync
-		if ! timed /dev/null "$W/stackmap.err" env CMDB_DIR="$data" \
-			"$STACKMAP_BIN" run --once --output "file:$out" --hostname bench "$HERE/cmdb.yaml"; then
-			log "$n CIs: stackmap failed:"
-			tail -n 20 "$W/stackmap.err" >&2
-			return 1
-		fi
-		sm="$WALL $CPU $RSS_KB"
-		got=$("$GOJQ" -n -r 'reduce (inputs.topologies[]) as $t ([0, 0];
-			[.[0] + ($t.components | length), .[1] + ($t.relations | length)]) | "\(.[0]) \(.[1])"' "$out"/*.json)
-		rm -rf "$out"
-		if [ "$got" != "$n $rels" ]; then
-			log "$n CIs: stackmap wrote $got components and relations, want $n $rels"
-			return 1
-		fi
+		stackmap_run "$n CIs" "$out" "$n" CMDB_DIR="$data" "$HERE/cmdb.yaml" || return 1
+		sm=$SM
 		if [ -z "$best_sm" ] || faster "$sm" "$best_sm"; then best_sm=$sm; fi
 
 		# (b) the gojq CLI: one compact line per component and relation.
@@ -321,26 +331,14 @@ http_size() {
 	log "$n CIs, http: starting cmdbserve"
 	start_server "$data" || return 1
 
-	local run got best="" sm
+	local run best="" sm
 	for run in $(seq "$runs"); do
 		log "$n CIs, http: stackmap, run $run of $runs"
-		rm -rf "$out" && mkdir "$out"
-		if ! timed /dev/null "$W/stackmap.err" env CMDB_URL="$URL" \
-			"$STACKMAP_BIN" run --once --output "file:$out" --hostname bench "$HERE/cmdb-http.yaml"; then
-			log "$n CIs, http: stackmap failed:"
-			tail -n 20 "$W/stackmap.err" >&2
+		if ! stackmap_run "$n CIs, http" "$out" "$n" CMDB_URL="$URL" "$HERE/cmdb-http.yaml"; then
 			stop_server
 			return 1
 		fi
-		sm="$WALL $CPU $RSS_KB"
-		got=$("$GOJQ" -n -r 'reduce (inputs.topologies[]) as $t ([0, 0];
-			[.[0] + ($t.components | length), .[1] + ($t.relations | length)]) | "\(.[0]) \(.[1])"' "$out"/*.json)
-		rm -rf "$out"
-		if [ "$got" != "$n $rels" ]; then
-			log "$n CIs, http: stackmap wrote $got components and relations, want $n $rels"
-			stop_server
-			return 1
-		fi
+		sm=$SM
 		if [ -z "$best" ] || faster "$sm" "$best"; then best=$sm; fi
 	done
 	stop_server
