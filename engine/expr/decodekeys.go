@@ -16,18 +16,6 @@ func NewKeys(keys ...string) *Keys {
 	return k
 }
 
-// Has reports whether key is in the set.
-func (k *Keys) Has(key string) bool { return k.set[key] }
-
-// List returns the keys, in no particular order.
-func (k *Keys) List() []string {
-	out := make([]string, 0, len(k.set))
-	for key := range k.set {
-		out = append(out, key)
-	}
-	return out
-}
-
 // DecodeKeys decodes one JSON document like DecodeJSON, except that of an
 // object document it keeps only the members whose keys are in keys, and
 // skips the others without decoding them. Together with

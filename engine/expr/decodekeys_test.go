@@ -56,18 +56,19 @@ func TestDecodeKeysSets(t *testing.T) {
 	ab, bc := NewKeys("a", "b"), NewKeys("b", "c")
 	for range 3 {
 		for _, tc := range []struct {
+			name string
 			keys *Keys
 			want map[string]any
 		}{
-			{ab, map[string]any{"a": 1, "b": 2}},
-			{bc, map[string]any{"b": 2, "c": map[string]any{"a": 3}}},
+			{"a, b", ab, map[string]any{"a": 1, "b": 2}},
+			{"b, c", bc, map[string]any{"b": 2, "c": map[string]any{"a": 3}}},
 		} {
 			got, err := DecodeKeys(doc, tc.keys, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("DecodeKeys with %v = %v, want %v", tc.keys.List(), got, tc.want)
+				t.Errorf("DecodeKeys with %s = %v, want %v", tc.name, got, tc.want)
 			}
 		}
 	}
